@@ -1,0 +1,58 @@
+"""Schemes: one per country programme (Lao PDR LSSO enterprise employees, Tajikistan social tax).
+
+A scheme fixes the currency, the time zone in which its due dates fall, and the languages its notices are
+written in.  Its date-effective parameters (rates, ceilings, due days...) hang off it.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+from sqlalchemy import CheckConstraint, String
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from common.db import Base
+
+
+class Scheme(Base):
+    __tablename__ = "scheme"
+    __table_args__ = (
+        CheckConstraint("length(country) = 2", name="country_alpha2"),
+        CheckConstraint("length(currency) = 3", name="currency_alpha3"),
+    )
+
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    institution: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(2))
+    currency: Mapped[str] = mapped_column(String(3))
+    time_zone: Mapped[str] = mapped_column(String(64))
+    # Languages of notices, the first one being the official one; e.g. "tg,ru".
+    languages: Mapped[str] = mapped_column(String(64))
+
+    @property
+    def language_list(self) -> list[str]:
+        return [code for code in self.languages.split(",") if code]
+
+
+def load_reference_schemes(session: Session) -> int:
+    """Insert or update the schemes shipped in ``reference/schemes.json``; returns how many were written.
+
+    Idempotent: running it again changes nothing unless the file changed.
+    """
+    data = json.loads(resources.files("contributions.reference").joinpath("schemes.json").read_text("utf-8"))
+    written = 0
+    for item in data["schemes"]:
+        scheme = session.get(Scheme, item["code"])
+        if scheme is None:
+            scheme = Scheme(code=item["code"])
+            session.add(scheme)
+        changed = False
+        for field in ("name", "institution", "country", "currency", "time_zone", "languages"):
+            if getattr(scheme, field, None) != item[field]:
+                setattr(scheme, field, item[field])
+                changed = True
+        written += int(changed)
+    session.flush()
+    return written

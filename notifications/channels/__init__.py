@@ -1,0 +1,1 @@
+"""Delivery channels.  A channel receives rendered content and an address; it never touches models."""

@@ -1,0 +1,54 @@
+"""E-mail through the configured SMTP server (plain, STARTTLS or implicit TLS), UTF-8 throughout."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    sender: str
+    use_starttls: bool = False
+    use_ssl: bool = False
+    username: str | None = None
+    password: str | None = None
+    timeout: float = 20.0
+
+
+class SmtpChannel:
+    name = "email"
+
+    def __init__(self, settings: SmtpSettings) -> None:
+        self.settings = settings
+
+    def build(self, recipient: str, subject: str, body: str, language: str | None = None) -> EmailMessage:
+        message = EmailMessage()
+        message["From"] = self.settings.sender
+        message["To"] = recipient
+        message["Subject"] = subject
+        message["Date"] = formatdate(localtime=False)
+        message["Message-ID"] = make_msgid(domain=self.settings.sender.rpartition("@")[2] or None)
+        if language:
+            message["Content-Language"] = language
+        message.set_content(body, charset="utf-8")
+        return message
+
+    def send(self, recipient: str, subject: str, body: str, language: str | None = None) -> None:
+        """Send one message; raises ``OSError``/``smtplib.SMTPException`` on failure (the outbox retries)."""
+        s = self.settings
+        message = self.build(recipient, subject, body, language)
+        context = ssl.create_default_context()
+        smtp_class = smtplib.SMTP_SSL if s.use_ssl else smtplib.SMTP
+        kwargs = {"context": context} if s.use_ssl else {}
+        with smtp_class(s.host, s.port, timeout=s.timeout, **kwargs) as smtp:
+            if s.use_starttls:
+                smtp.starttls(context=context)
+            if s.username:
+                smtp.login(s.username, s.password or "")
+            smtp.send_message(message)

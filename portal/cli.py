@@ -1,0 +1,148 @@
+"""The ``portal`` command: a Flask CLI group around ``create_app``."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from pathlib import Path
+
+import click
+from alembic import command as alembic_command
+from alembic.config import Config as AlembicConfig
+from flask import current_app
+from flask.cli import FlaskGroup
+
+from common.audit import Actor
+from common.clock import utcnow
+from common.errors import DomainError
+from contributions.schemes import load_reference_schemes
+from employers.accounts import Role, create_user
+from portal import ROOT, create_app
+from portal.database import session_factory
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=True, load_dotenv=False)
+def main() -> None:
+    """The open contributions portal."""
+
+
+def alembic_config(url: str) -> AlembicConfig:
+    config = AlembicConfig(str(ROOT / "alembic.ini"))
+    config.attributes["url"] = url
+    return config
+
+
+@main.group()
+def db() -> None:
+    """Database migrations."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply migrations, then load the reference data (schemes)."""
+    url = current_app.config["DATABASE_URL"]
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    alembic_command.upgrade(alembic_config(url), revision)
+    with session_factory()() as session:
+        written = load_reference_schemes(session)
+        session.commit()
+    click.echo(f"database at {revision}; {written} scheme(s) written")
+
+
+@db.command("check")
+def db_check() -> None:
+    """Fail when the models and the migrations disagree."""
+    alembic_command.check(alembic_config(current_app.config["DATABASE_URL"]))
+
+
+@db.command("revision")
+@click.option("-m", "--message", required=True)
+def db_revision(message: str) -> None:
+    """Write a new migration from the difference between the models and the database."""
+    alembic_command.revision(alembic_config(current_app.config["DATABASE_URL"]), message=message,
+                             autogenerate=True)
+
+
+@main.command("seed-demo")
+def seed_demo_command() -> None:
+    """Create the demo employers and accounts (once) and print the logins."""
+    from portal.demo import DEMO_PASSWORD, seed_demo
+
+    if current_app.config["PORTAL_ENV"] == "production":
+        raise click.ClickException("the demo is never seeded in production")
+    with session_factory()() as session:
+        created, logins = seed_demo(session, now=utcnow())
+        session.commit()
+    click.echo("Demo created." if created else "Demo already present; nothing changed.")
+    click.echo(f"Every demo account's password: {DEMO_PASSWORD}")
+    for login in logins:
+        click.echo(f"  {login.email:<28} {login.role:<15} {login.language}  {login.name}")
+
+
+@main.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", "full_name", required=True)
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
+@click.option("--employer-id", type=int, default=None)
+@click.option("--language", type=click.Choice(["lo", "tg", "ru", "en"]), default=None)
+def create_user_command(email: str, full_name: str, role: str, employer_id: int | None,
+                        language: str | None) -> None:
+    """Create an account; the password is read from PORTAL_NEW_PASSWORD or asked for."""
+    password = os.environ.get("PORTAL_NEW_PASSWORD") or getpass.getpass("Password: ")
+    with session_factory()() as session:
+        try:
+            user = create_user(session, email=email, full_name=full_name, role=role, password=password,
+                               employer_id=employer_id, locale=language,
+                               actor=Actor.system("cli:" + getpass.getuser()), now=utcnow())
+        except DomainError as error:
+            raise click.ClickException(f"{error.code} {error.params or ''}".strip()) from error
+        session.commit()
+        click.echo(f"created user {user.id} <{user.email}> as {user.role}")
+
+
+@main.command("load-reference")
+def load_reference_command() -> None:
+    """Load or refresh the reference data (schemes) without migrating."""
+    with session_factory()() as session:
+        written = load_reference_schemes(session)
+        session.commit()
+    click.echo(f"{written} scheme(s) written")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the portal with gunicorn (the scheduler runs separately: `portal scheduler`)."""
+    from gunicorn.app.base import BaseApplication
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    class _Server(BaseApplication):
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("timeout", 120)
+            # Connections must not be shared across fork: each worker opens its own.
+            self.cfg.set("post_fork", lambda _server, _worker: session_factory(app).kw["bind"].dispose(close=False))
+
+        def load(self):
+            return app
+
+    _Server().run()
+
+
+@main.command("scheduler")
+def scheduler_command() -> None:
+    """Run the job scheduler; refuses to start when another one is active for the same database."""
+    import logging
+
+    from portal.scheduler import run_scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    sys.exit(run_scheduler(current_app._get_current_object()))  # type: ignore[attr-defined]

@@ -1,0 +1,125 @@
+"""The scheduler process: APScheduler 3.x, run on its own (never inside web workers).
+
+Only one scheduler may be active per database.  On PostgreSQL the leader holds a session-level advisory
+lock on a dedicated connection (released by the server if the process dies); on SQLite it holds an
+exclusive ``flock`` on a file beside the database.  A second instance refuses to start.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.pool import NullPool
+
+from common.clock import utcnow
+from common.db import make_engine
+from notifications.outbox import deliver_due
+from portal.database import session_factory
+
+log = logging.getLogger("portal.scheduler")
+
+# An arbitrary but fixed 64-bit key that names "the scheduler leader" among advisory locks.
+ADVISORY_LOCK_KEY = 771_001
+
+
+class SchedulerLock:
+    """Leadership for one database.  ``acquire()`` returns False when another scheduler holds it."""
+
+    def __init__(self, database_url: str, fallback_lock_file: str) -> None:
+        self.url = make_url(database_url)
+        self.lock_file = self._lock_file_for(fallback_lock_file)
+        self._connection: Connection | None = None
+        self._engine: Any = None
+        self._fd: int | None = None
+
+    def _lock_file_for(self, fallback: str) -> str:
+        if self.url.get_backend_name() == "sqlite" and self.url.database not in (None, "", ":memory:"):
+            return f"{self.url.database}.scheduler-lock"
+        return fallback
+
+    def acquire(self) -> bool:
+        if self.url.get_backend_name() == "postgresql":
+            self._engine = make_engine(self.url.render_as_string(hide_password=False), poolclass=NullPool)
+            self._connection = self._engine.connect()
+            got = bool(self._connection.scalar(text("SELECT pg_try_advisory_lock(:key)"),
+                                               {"key": ADVISORY_LOCK_KEY}))
+            self._connection.commit()
+            if not got:
+                self.release()
+            return got
+        Path(self.lock_file).parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self._fd = fd
+        return True
+
+    def release(self) -> None:
+        if self._connection is not None:
+            self._connection.close()  # ends the session, which frees the advisory lock
+            self._connection = None
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+
+def deliver_outbox(app: Flask) -> dict[str, int]:
+    """Job: send pending e-mail and SMS from the outbox, retrying earlier failures when they are due."""
+    from portal.mail import channels_from_config
+
+    session = session_factory(app)()
+    try:
+        counts = deliver_due(session, channels_from_config(app.config), now=utcnow())
+        session.commit()
+        return counts
+    except Exception:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def build_scheduler(app: Flask) -> BlockingScheduler:
+    scheduler = BlockingScheduler(
+        timezone="UTC",
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+    )
+    scheduler.add_job(deliver_outbox, "interval", minutes=1, args=[app], id="deliver_outbox",
+                      name="Deliver queued e-mail and SMS")
+    return scheduler
+
+
+def run_scheduler(app: Flask) -> int:
+    """Run until stopped.  Returns 1 at once when another scheduler is already active."""
+    lock = SchedulerLock(app.config["DATABASE_URL"], app.config["SCHEDULER_LOCK_FILE"])
+    if not lock.acquire():
+        log.error("another scheduler is already active for this database; not starting a second one")
+        return 1
+    scheduler = build_scheduler(app)
+    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
+    log.info("scheduler started with jobs: %s", ", ".join(job.id for job in scheduler.get_jobs()))
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        lock.release()
+    return 0

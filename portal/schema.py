@@ -1,0 +1,18 @@
+"""Every module that defines tables, imported in one place so the metadata is complete
+(for Alembic's autogenerate and for the model/migration drift check)."""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+
+from common.db import Base
+
+
+def load_metadata() -> MetaData:
+    import common.audit  # noqa: F401
+    import contributions.schemes  # noqa: F401
+    import employers.accounts  # noqa: F401
+    import employers.employers  # noqa: F401
+    import notifications.outbox  # noqa: F401
+
+    return Base.metadata

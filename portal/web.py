@@ -1,0 +1,60 @@
+"""Small things every view needs: who is acting, the time, safe redirects, running a use case."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import urlsplit
+
+from flask import request
+from flask_login import current_user
+
+from common.audit import Actor
+from common.clock import utcnow
+from common.errors import DomainError
+from portal.database import db_session
+from portal.messages import message_for
+
+
+def now() -> dt.datetime:
+    return utcnow()
+
+
+def client_ip() -> str | None:
+    return request.remote_addr
+
+
+def current_actor() -> Actor:
+    if current_user.is_authenticated:
+        return current_user.as_actor(client_ip())
+    return Actor(user_id=None, label="anonymous", ip=client_ip())
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only same-site relative paths are followed after login; anything else goes to ``default``."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
+
+
+class UseCaseFailed(Exception):
+    def __init__(self, error: DomainError) -> None:
+        super().__init__(error.code)
+        self.error = error
+        self.message = message_for(error)
+
+
+@contextmanager
+def attempt() -> Iterator[None]:
+    """Run a use case in a savepoint: on a ``DomainError`` nothing it wrote is kept, and the error comes
+    back as ``UseCaseFailed`` carrying the translated message for the form."""
+    session = db_session()
+    try:
+        with session.begin_nested():
+            yield
+    except DomainError as error:
+        raise UseCaseFailed(error) from error
