@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from importlib import resources
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import JSON, CheckConstraint, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from common.db import Base
@@ -23,8 +23,9 @@ class Scheme(Base):
     )
 
     code: Mapped[str] = mapped_column(String(20), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    institution: Mapped[str] = mapped_column(String(200))
+    # Names are data in every language the portal speaks: {"en": ..., "lo": ..., "tg": ..., "ru": ...}.
+    names: Mapped[dict[str, str]] = mapped_column(JSON)
+    institution_names: Mapped[dict[str, str]] = mapped_column(JSON)
     country: Mapped[str] = mapped_column(String(2))
     currency: Mapped[str] = mapped_column(String(3))
     time_zone: Mapped[str] = mapped_column(String(64))
@@ -34,6 +35,12 @@ class Scheme(Base):
     @property
     def language_list(self) -> list[str]:
         return [code for code in self.languages.split(",") if code]
+
+    def name_in(self, language: str) -> str:
+        return self.names.get(language) or self.names["en"]
+
+    def institution_in(self, language: str) -> str:
+        return self.institution_names.get(language) or self.institution_names["en"]
 
 
 def load_reference_schemes(session: Session) -> int:
@@ -49,7 +56,7 @@ def load_reference_schemes(session: Session) -> int:
             scheme = Scheme(code=item["code"])
             session.add(scheme)
         changed = False
-        for field in ("name", "institution", "country", "currency", "time_zone", "languages"):
+        for field in ("names", "institution_names", "country", "currency", "time_zone", "languages"):
             if getattr(scheme, field, None) != item[field]:
                 setattr(scheme, field, item[field])
                 changed = True

@@ -38,9 +38,17 @@ STAFF_ROLES = frozenset({Role.INSPECTOR, Role.SUPERVISOR, Role.SYSADMIN})
 _ROLE_VALUES = tuple(role.value for role in Role)
 _EMPLOYER_ROLE_VALUES = tuple(sorted(role.value for role in EMPLOYER_ROLES))
 
+# argon2id with the library's RFC 9106 "low memory" defaults (64 MiB, 3 passes).
 _hasher = PasswordHasher()
 # Verifying against this keeps the time of a login for an unknown e-mail close to that of a known one.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def use_password_hasher(hasher: PasswordHasher) -> None:
+    """Replace the hasher (test suites use a cheap one; production keeps the default)."""
+    global _hasher, _DUMMY_HASH
+    _hasher = hasher
+    _DUMMY_HASH = hasher.hash(secrets.token_urlsafe(16))
 
 
 class User(Base):

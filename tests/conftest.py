@@ -10,19 +10,27 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from alembic import command as alembic_command
-from sqlalchemy.engine import Connection, Engine
+from argon2 import PasswordHasher
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from common.db import make_engine
 from contributions.schemes import load_reference_schemes
+from employers import accounts
 from portal.cli import alembic_config
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 NOW = dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC)
+
+# Hashing at production cost (64 MiB, ~0.2 s) for every test user would dominate the run; the algorithm
+# stays argon2id, only the cost is lowered.
+accounts.use_password_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +39,27 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     if url:
         return url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@contextmanager
+def fresh_database(database_url: str, tmp_path: Path, suffix: str) -> Iterator[str]:
+    """An empty database of the same kind as the test database, dropped afterwards."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        yield f"sqlite:///{tmp_path / f'{suffix}.sqlite3'}"
+        return
+    name = f"{url.database}_{suffix}"
+    admin = make_engine(url.set(database="postgres").render_as_string(hide_password=False),
+                        isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")

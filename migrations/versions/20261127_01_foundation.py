@@ -20,8 +20,8 @@ depends_on = None
 def upgrade() -> None:
     op.create_table('scheme',
     sa.Column('code', sa.String(length=20), nullable=False),
-    sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('institution', sa.String(length=200), nullable=False),
+    sa.Column('names', sa.JSON(), nullable=False),
+    sa.Column('institution_names', sa.JSON(), nullable=False),
     sa.Column('country', sa.String(length=2), nullable=False),
     sa.Column('currency', sa.String(length=3), nullable=False),
     sa.Column('time_zone', sa.String(length=64), nullable=False),

@@ -34,9 +34,9 @@ class SmtpChannel:
         message["Subject"] = subject
         message["Date"] = formatdate(localtime=False)
         message["Message-ID"] = make_msgid(domain=self.settings.sender.rpartition("@")[2] or None)
-        if language:
-            message["Content-Language"] = language
         message.set_content(body, charset="utf-8")
+        if language:  # after set_content, which replaces every Content-* header
+            message["Content-Language"] = language
         return message
 
     def send(self, recipient: str, subject: str, body: str, language: str | None = None) -> None:

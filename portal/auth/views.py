@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -35,6 +35,7 @@ def login():
             lockout=dt.timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"]),
         )
         if result.user is not None:
+            session.clear()  # nothing from before the login survives into the signed-in session
             login_user(result.user)
             return redirect(safe_next(request.args.get("next"), url_for("home.index")))
         if result.error == "auth.locked":
@@ -73,7 +74,8 @@ def change_password():
         except UseCaseFailed as failed:
             error = failed.message
         else:
-            login_user(current_user)  # the session version changed: keep this session, end the others
+            # The session version changed: renew this session, which ends all the others.
+            login_user(current_user._get_current_object())  # type: ignore[attr-defined]
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("home.index"))
     return render_template("auth/change_password.html", form=form, error=error)
@@ -85,9 +87,9 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         minutes = current_app.config["PASSWORD_RESET_MINUTES"]
-        session = db_session()
+        db = db_session()
         issued = accounts.issue_password_reset(
-            session, email=form.email.data, actor=current_actor(), now=now(),
+            db, email=form.email.data, actor=current_actor(), now=now(),
             ttl=dt.timedelta(minutes=minutes),
         )
         if issued is not None:
@@ -95,7 +97,7 @@ def forgot_password():
             link = current_app.config["PORTAL_BASE_URL"].rstrip("/") + url_for("auth.reset_password",
                                                                                   token=token)
             message = queue_password_reset(
-                session, user_id=user.id, email=user.email, name=user.full_name,
+                db, user_id=user.id, email=user.email, name=user.full_name,
                 language=user.locale or request_language(), link=link, valid_minutes=minutes, now=now(),
             )
             deliver_after_commit([message.id])
@@ -112,10 +114,10 @@ def request_language() -> str:
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 @public
 def reset_password(token: str):
-    session = db_session()
+    db = db_session()
     try:
         with attempt():
-            accounts.check_reset_token(session, token, now=now())
+            accounts.check_reset_token(db, token, now=now())
     except UseCaseFailed as failed:
         return render_template("auth/reset_invalid.html", error=failed.message), 404
     form = ResetPasswordForm()
@@ -123,7 +125,7 @@ def reset_password(token: str):
     if form.validate_on_submit():
         try:
             with attempt():
-                accounts.reset_password(session, token=token, new_password=form.new_password.data,
+                accounts.reset_password(db, token=token, new_password=form.new_password.data,
                                         actor=current_actor(), now=now())
         except UseCaseFailed as failed:
             error = failed.message

@@ -1,0 +1,82 @@
+"""Every registered route, with every role: the answer must be the one in this table.
+
+A route added without a row here fails ``test_every_route_is_in_the_table``; a route whose view declares
+no access rule is denied to everyone (``test_undeclared_route_is_denied``)."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Blueprint
+
+from tests.functional.conftest import log_in
+
+ANON = "anonymous"
+ALL = ["anonymous", "employer_admin", "employer_clerk", "inspector", "supervisor", "sysadmin", "worker"]
+
+
+def only(statuses: dict[str, int], otherwise: int = 403, anonymous: int = 302) -> dict[str, int]:
+    table = {who: otherwise for who in ALL}
+    table[ANON] = anonymous
+    table.update(statuses)
+    return table
+
+
+def everyone(status: int, anonymous: int | None = None) -> dict[str, int]:
+    table = {who: status for who in ALL}
+    if anonymous is not None:
+        table[ANON] = anonymous
+    return table
+
+
+# endpoint: (method, path, {who: expected status})
+TABLE = {
+    "static": ("GET", "/static/css/portal.css", everyone(200)),
+    "home.font": ("GET", "/fonts/NotoSansLaoLatin-Regular.ttf", everyone(200)),
+    "home.health": ("GET", "/healthz", everyone(200)),
+    "home.index": ("GET", "/", everyone(302)),
+    "home.employer": ("GET", "/employer", only({"employer_admin": 200, "employer_clerk": 200})),
+    "home.inspector": ("GET", "/inspector", only({"inspector": 200, "supervisor": 200})),
+    "home.supervisor": ("GET", "/supervisor", only({"supervisor": 200})),
+    "home.admin": ("GET", "/admin", only({"sysadmin": 200})),
+    "home.worker": ("GET", "/worker", only({"worker": 200})),
+    "admin.audit_log": ("GET", "/admin/audit", only({"sysadmin": 200, "supervisor": 200})),
+    "auth.login": ("GET", "/login", everyone(302, anonymous=200)),
+    "auth.logout": ("POST", "/logout", everyone(302)),
+    "auth.change_password": ("GET", "/account/password", everyone(200, anonymous=302)),
+    "auth.forgot_password": ("GET", "/password/forgot", everyone(200)),
+    "auth.reset_password": ("GET", "/password/reset/not-a-token", everyone(404)),
+    "auth.set_language": ("POST", "/language", everyone(302)),
+}
+
+
+def test_every_route_is_in_the_table(app) -> None:
+    registered = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert registered - TABLE.keys() == set(), "new routes need a row in TABLE"
+    assert TABLE.keys() - registered == set(), "rows for routes that no longer exist"
+
+
+@pytest.mark.parametrize("who", ALL)
+def test_each_role_gets_the_expected_answer(app, users, who: str) -> None:
+    client = app.test_client()
+    if who != ANON:
+        assert log_in(client, users[who].email).status_code == 302
+    answers = {}
+    for endpoint, (method, path, _expected) in TABLE.items():
+        response = client.open(path, method=method, data={"lang": "lo"} if method == "POST" else None)
+        answers[endpoint] = response.status_code
+        if endpoint == "auth.logout" and who != ANON:
+            log_in(client, users[who].email)  # logging out must not hide the routes after it
+    assert answers == {endpoint: row[2][who] for endpoint, row in TABLE.items()}
+
+
+def test_undeclared_route_is_denied(app_config, session_factory, users) -> None:
+    from portal import create_app
+
+    app = create_app(app_config, session_factory=session_factory)
+    forgotten = Blueprint("forgotten", __name__)
+    forgotten.add_url_rule("/forgotten", "page", lambda: "secret")
+    app.register_blueprint(forgotten)
+    client = app.test_client()
+    assert client.get("/forgotten").status_code == 403
+    log_in(client, users["sysadmin"].email)
+    assert client.get("/forgotten").status_code == 403
