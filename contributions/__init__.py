@@ -1,1 +1,1 @@
-"""Schemes and their parameters, declarations, the employer ledger, payments, arrears and penalties."""
+"""Date-effective scheme parameters, declarations, the employer ledger, payments, arrears and penalties."""

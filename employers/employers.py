@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from common.audit import Actor, record_audit
 from common.db import Base
-from contributions.schemes import Scheme
+from common.schemes import Scheme
 
 EMPLOYER_STATUSES = ("pending", "active", "suspended", "ceased")
 LANGUAGES = ("lo", "tg", "ru", "en")

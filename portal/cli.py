@@ -16,7 +16,7 @@ from flask.cli import FlaskGroup
 from common.audit import Actor
 from common.clock import utcnow
 from common.errors import DomainError
-from contributions.schemes import load_reference_schemes
+from common.schemes import load_reference_schemes
 from employers.accounts import Role, create_user
 from portal import ROOT, create_app
 from portal.database import session_factory

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from common.audit import Actor
-from contributions.schemes import load_reference_schemes
+from common.schemes import load_reference_schemes
 from employers.accounts import Role, create_user, find_user_by_email
 from employers.employers import create_employer
 

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from common.db import make_engine
-from contributions.schemes import load_reference_schemes
+from common.schemes import load_reference_schemes
 from employers import accounts
 from portal.cli import alembic_config
 

@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 
 from common.clock import utcnow
 from common.db import make_engine, make_session_factory
-from contributions.schemes import load_reference_schemes
+from common.schemes import load_reference_schemes
 from portal.cli import alembic_config
 from portal.demo import seed_demo
 from tests.conftest import fresh_database

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 WEB = {"flask", "flask_login", "flask_wtf", "flask_babel", "wtforms", "werkzeug", "portal"}
 FORBIDDEN = {
     "common": WEB | {"employers", "contributions", "notifications"},
-    "employers": WEB | {"notifications"},
+    "employers": WEB | {"notifications", "contributions"},
     "contributions": WEB | {"notifications"},
     "notifications": WEB,
 }

@@ -1,7 +1,8 @@
 """Schemes: one per country programme (Lao PDR LSSO enterprise employees, Tajikistan social tax).
 
 A scheme fixes the currency, the time zone in which its due dates fall, and the languages its notices are
-written in.  Its date-effective parameters (rates, ceilings, due days...) hang off it.
+written in.  It is part of the shared kernel because every area keys on it, the registry included; its
+date-effective parameters (rates, ceilings, due days...) belong to ``contributions``.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def load_reference_schemes(session: Session) -> int:
 
     Idempotent: running it again changes nothing unless the file changed.
     """
-    data = json.loads(resources.files("contributions.reference").joinpath("schemes.json").read_text("utf-8"))
+    data = json.loads(resources.files("common.reference").joinpath("schemes.json").read_text("utf-8"))
     written = 0
     for item in data["schemes"]:
         scheme = session.get(Scheme, item["code"])
