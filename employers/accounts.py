@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import hashlib
 import secrets
 from dataclasses import dataclass
 
@@ -20,7 +19,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from common.audit import Actor, record_audit
 from common.db import Base
 from common.errors import DomainError
-from employers import rules
+from employers import rules, tokens
 from employers.employers import LANGUAGES, Employer
 
 
@@ -94,19 +93,6 @@ class User(Base):
 
     def get_id(self) -> str:
         return f"{self.id}.{self.session_version}"
-
-
-class PasswordResetToken(Base):
-    """A single-use reset token.  Only its SHA-256 is stored; the token itself travels in the e-mail."""
-
-    __tablename__ = "password_reset_token"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[dt.datetime]
-    expires_at: Mapped[dt.datetime]
-    used_at: Mapped[dt.datetime | None]
 
 
 def normalise_email(email: str) -> str:
@@ -278,10 +264,6 @@ def set_user_locale(session: Session, user: User, locale: str) -> None:
     user.locale = locale
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 def issue_password_reset(
     session: Session, *, email: str, actor: Actor, now: dt.datetime, ttl: dt.timedelta
 ) -> tuple[User, str] | None:
@@ -292,27 +274,26 @@ def issue_password_reset(
         record_audit(session, actor=actor, action="auth.reset_requested", now=now,
                      summary="no active account for the address given")
         return None
-    token = secrets.token_urlsafe(32)
-    session.add(PasswordResetToken(user_id=user.id, token_hash=_token_hash(token), created_at=now,
-                                   expires_at=now + ttl))
+    token = tokens.issue_token(session, purpose="password_reset", subject_id=user.id, user_id=user.id, now=now,
+                               ttl=ttl)
     record_audit(session, actor=actor, action="auth.reset_requested", now=now, object_type="user",
                  object_id=user.id)
     return user, token
 
 
-def _valid_token(session: Session, token: str, now: dt.datetime) -> PasswordResetToken:
-    row = session.scalar(select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(token)))
-    if row is None or row.used_at is not None or row.expires_at <= now:
-        raise DomainError("reset.token_invalid")
-    return row
-
-
-def check_reset_token(session: Session, token: str, *, now: dt.datetime) -> User:
-    row = _valid_token(session, token, now)
-    user = session.get(User, row.user_id)
+def _reset_user(session: Session, token: str, now: dt.datetime) -> User:
+    try:
+        row = tokens.valid_token(session, purpose="password_reset", token=token, now=now)
+    except DomainError as error:
+        raise DomainError("reset.token_invalid") from error
+    user = session.get(User, row.subject_id)
     if user is None or not user.is_active:
         raise DomainError("reset.token_invalid")
     return user
+
+
+def check_reset_token(session: Session, token: str, *, now: dt.datetime) -> User:
+    return _reset_user(session, token, now)
 
 
 def reset_password(
@@ -320,16 +301,9 @@ def reset_password(
 ) -> User:
     """Set a new password with a valid, unused, unexpired token; the token and any others of the user
     are spent, and existing sessions are logged out."""
-    row = _valid_token(session, token, now)
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
-        raise DomainError("reset.token_invalid")
+    user = _reset_user(session, token, now)
     _require_acceptable(new_password, user.email)
-    for other in session.scalars(
-        select(PasswordResetToken).where(PasswordResetToken.user_id == user.id,
-                                         PasswordResetToken.used_at.is_(None))
-    ):
-        other.used_at = now
+    tokens.spend_tokens(session, purpose="password_reset", subject_id=user.id, now=now)
     _set_password(session, user, new_password, actor=Actor(user.id, user.email, actor.ip), now=now,
                   action="auth.password_reset")
     return user

@@ -13,6 +13,7 @@ def load_metadata() -> MetaData:
     import common.schemes  # noqa: F401
     import employers.accounts  # noqa: F401
     import employers.employers  # noqa: F401
+    import employers.tokens  # noqa: F401
     import notifications.outbox  # noqa: F401
 
     return Base.metadata

@@ -1,4 +1,4 @@
-"""Foundation: schemes, employers, user accounts, password reset tokens, the audit log and the outbox.
+"""Foundation: schemes, employers, user accounts, single-use tokens, the audit log and the outbox.
 
 The audit log is append-only: triggers refuse UPDATE and DELETE on both databases.
 
@@ -113,20 +113,22 @@ def upgrade() -> None:
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_message_due', ['status', 'next_attempt_at'], unique=False)
 
-    op.create_table('password_reset_token',
+    op.create_table('one_time_token',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('purpose', sa.String(length=30), nullable=False),
+    sa.Column('subject_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_password_reset_token_user_id_user_account')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_password_reset_token')),
-    sa.UniqueConstraint('token_hash', name=op.f('uq_password_reset_token_token_hash'))
+    sa.CheckConstraint("purpose IN ('password_reset', 'invitation', 'application_edit')", name=op.f('ck_one_time_token_purpose_known')),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_one_time_token_user_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_one_time_token')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_one_time_token_token_hash'))
     )
-    with op.batch_alter_table('password_reset_token', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_password_reset_token_user_id'), ['user_id'], unique=False)
-
+    with op.batch_alter_table('one_time_token', schema=None) as batch_op:
+        batch_op.create_index('ix_one_time_token_subject', ['purpose', 'subject_id'], unique=False)
 
 
 def _make_audit_append_only() -> None:
@@ -162,10 +164,10 @@ def _drop_audit_triggers() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('password_reset_token', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_password_reset_token_user_id'))
+    with op.batch_alter_table('one_time_token', schema=None) as batch_op:
+        batch_op.drop_index('ix_one_time_token_subject')
 
-    op.drop_table('password_reset_token')
+    op.drop_table('one_time_token')
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_message_due')
 
