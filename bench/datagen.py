@@ -34,7 +34,7 @@ class SyntheticEmployer:
     scheme_code: str
     legal_name: str
     legal_name_latin: str
-    city: str
+    region_code: str
     preferred_language: str
 
 
@@ -57,11 +57,11 @@ def employers(n: int, seed: int = 2026) -> Iterator[SyntheticEmployer]:
         if i % 2 == 0:
             (name, latin), (trade, trade_latin) = rng.choice(LAO_COMPANY), rng.choice(LAO_TRADE)
             yield SyntheticEmployer("LA-LSSO", f"ບໍລິສັດ {name} {trade} {i} ຈຳກັດ",
-                                    f"{latin} {trade_latin} {i} Co., Ltd.", "ນະຄອນຫຼວງວຽງຈັນ", "lo")
+                                    f"{latin} {trade_latin} {i} Co., Ltd.", "LA-VT-01", "lo")
         else:
             (name, latin), (trade, trade_latin) = rng.choice(TJ_COMPANY), rng.choice(TJ_TRADE)
             yield SyntheticEmployer("TJ-SOCTAX", f"ҶДММ «{name} {trade} {i}»", f"{latin} {trade_latin} {i} LLC",
-                                    "Душанбе", rng.choice(["tg", "ru"]))
+                                    "TJ-DU-01", rng.choice(["tg", "ru"]))
 
 
 def people(n: int, seed: int = 2026, country: str | None = None) -> Iterator[SyntheticPerson]:

@@ -32,6 +32,8 @@ class Scheme(Base):
     time_zone: Mapped[str] = mapped_column(String(64))
     # Languages of notices, the first one being the official one; e.g. "tg,ru".
     languages: Mapped[str] = mapped_column(String(64))
+    # The registry's settings: employer categories, and the formats of employer and person numbers.
+    registry_settings: Mapped[dict] = mapped_column(JSON, default=dict)
 
     @property
     def language_list(self) -> list[str]:
@@ -42,6 +44,16 @@ class Scheme(Base):
 
     def institution_in(self, language: str) -> str:
         return self.institution_names.get(language) or self.institution_names["en"]
+
+    @property
+    def employer_categories(self) -> list[dict]:
+        return list(self.registry_settings.get("employer_categories", []))
+
+    def category_name(self, code: str, language: str) -> str:
+        for category in self.employer_categories:
+            if category["code"] == code:
+                return category["names"].get(language) or category["names"]["en"]
+        return code
 
 
 def load_reference_schemes(session: Session) -> int:
@@ -57,9 +69,12 @@ def load_reference_schemes(session: Session) -> int:
             scheme = Scheme(code=item["code"])
             session.add(scheme)
         changed = False
-        for field in ("names", "institution_names", "country", "currency", "time_zone", "languages"):
-            if getattr(scheme, field, None) != item[field]:
-                setattr(scheme, field, item[field])
+        values = {field: item[field] for field in ("names", "institution_names", "country", "currency",
+                                                   "time_zone", "languages")}
+        values["registry_settings"] = item.get("registry", {})
+        for field, value in values.items():
+            if getattr(scheme, field, None) != value:
+                setattr(scheme, field, value)
                 changed = True
         written += int(changed)
     session.flush()

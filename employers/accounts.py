@@ -110,7 +110,7 @@ def _check_password(user: User, password: str) -> bool:
         return False
 
 
-def _require_acceptable(password: str, email: str) -> None:
+def require_acceptable_password(password: str, email: str) -> None:
     problems = rules.password_problems(password, email=email)
     if problems:
         raise DomainError(problems[0])
@@ -129,10 +129,12 @@ def create_user(
     password: str,
     employer_id: int | None = None,
     locale: str | None = None,
+    active: bool = True,
     actor: Actor,
     now: dt.datetime,
 ) -> User:
-    """Create an account.  Employer roles need an employer; other roles must not have one."""
+    """Create an account.  Employer roles need an employer; other roles must not have one.  An inactive
+    account cannot log in until it is activated (an employer's administrator, on approval)."""
     role = Role(role)
     email = normalise_email(email)
     if "@" not in email or len(email) > 255:
@@ -143,7 +145,7 @@ def create_user(
         raise DomainError("user.locale_unknown", locale=locale)
     if session.scalar(select(func.count()).select_from(User).where(User.email == email)):
         raise DomainError("user.email_taken", email=email)
-    _require_acceptable(password, email)
+    require_acceptable_password(password, email)
     user = User(
         email=email,
         full_name=full_name.strip(),
@@ -151,7 +153,7 @@ def create_user(
         employer_id=employer_id,
         password_hash=hash_password(password),
         locale=locale,
-        is_active=True,
+        is_active=active,
         failed_logins=0,
         session_version=1,
         created_at=now,
@@ -243,7 +245,7 @@ def change_password(
 ) -> None:
     if not _check_password(user, current_password):
         raise DomainError("password.current_wrong")
-    _require_acceptable(new_password, user.email)
+    require_acceptable_password(new_password, user.email)
     if _check_password(user, new_password):
         raise DomainError("password.unchanged")
     _set_password(session, user, new_password, actor=actor, now=now, action="auth.password_changed")
@@ -302,7 +304,7 @@ def reset_password(
     """Set a new password with a valid, unused, unexpired token; the token and any others of the user
     are spent, and existing sessions are logged out."""
     user = _reset_user(session, token, now)
-    _require_acceptable(new_password, user.email)
+    require_acceptable_password(new_password, user.email)
     tokens.spend_tokens(session, purpose="password_reset", subject_id=user.id, now=now)
     _set_password(session, user, new_password, actor=Actor(user.id, user.email, actor.ip), now=now,
                   action="auth.password_reset")

@@ -16,10 +16,10 @@ from flask.cli import FlaskGroup
 from common.audit import Actor
 from common.clock import utcnow
 from common.errors import DomainError
-from common.schemes import load_reference_schemes
 from employers.accounts import Role, create_user
 from portal import ROOT, create_app
 from portal.database import session_factory
+from portal.reference import load_reference_data
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=True, load_dotenv=False)
@@ -41,15 +41,15 @@ def db() -> None:
 @db.command("upgrade")
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
-    """Apply migrations, then load the reference data (schemes)."""
+    """Apply migrations, then load the reference data (schemes, regions, sectors)."""
     url = current_app.config["DATABASE_URL"]
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     alembic_command.upgrade(alembic_config(url), revision)
     with session_factory()() as session:
-        written = load_reference_schemes(session)
+        written = load_reference_data(session)
         session.commit()
-    click.echo(f"database at {revision}; {written} scheme(s) written")
+    click.echo(f"database at {revision}; {written} reference row(s) written")
 
 
 @db.command("check")
@@ -105,11 +105,11 @@ def create_user_command(email: str, full_name: str, role: str, employer_id: int 
 
 @main.command("load-reference")
 def load_reference_command() -> None:
-    """Load or refresh the reference data (schemes) without migrating."""
+    """Load or refresh the reference data (schemes, regions, sectors) without migrating."""
     with session_factory()() as session:
-        written = load_reference_schemes(session)
+        written = load_reference_data(session)
         session.commit()
-    click.echo(f"{written} scheme(s) written")
+    click.echo(f"{written} reference row(s) written")
 
 
 @main.command("serve")

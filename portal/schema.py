@@ -13,6 +13,9 @@ def load_metadata() -> MetaData:
     import common.schemes  # noqa: F401
     import employers.accounts  # noqa: F401
     import employers.employers  # noqa: F401
+    import employers.numbers  # noqa: F401
+    import employers.persons  # noqa: F401
+    import employers.regions  # noqa: F401
     import employers.tokens  # noqa: F401
     import notifications.outbox  # noqa: F401
 

@@ -21,9 +21,9 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from common.db import make_engine
-from common.schemes import load_reference_schemes
 from employers import accounts
 from portal.cli import alembic_config
+from portal.reference import load_reference_data
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 NOW = dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC)
@@ -70,7 +70,7 @@ def engine(database_url: str) -> Iterator[Engine]:
         config.attributes["connection"] = connection
         alembic_command.upgrade(config, "head")
     with Session(engine) as session:
-        load_reference_schemes(session)
+        load_reference_data(session)
         session.commit()
     yield engine
     engine.dispose()

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from common.audit import Actor
 from employers.accounts import EMPLOYER_ROLES, Role, User, create_user
-from employers.employers import Employer, create_employer
+from employers.employers import Employer
+from employers.registration import ApplicantAccount, register_employer
 
 PASSWORD = "correct horse battery"
 NOW = dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC)
@@ -17,16 +18,39 @@ _sequence = itertools.count(1)
 ACTOR = Actor.system("tests")
 
 
-def employer(session: Session, *, scheme_code: str = "LA-LSSO", **fields: object) -> Employer:
+def profile(scheme_code: str = "LA-LSSO", **fields: object) -> dict[str, object]:
+    """A valid employer profile for the scheme; override any field."""
     n = next(_sequence)
-    values = {
-        "legal_name": f"ບໍລິສັດ ທົດລອງ {n}" if scheme_code.startswith("LA") else f"ҶДММ «Санҷиш {n}»",
+    lao = scheme_code.startswith("LA")
+    values: dict[str, object] = {
+        "legal_name": f"ບໍລິສັດ ທົດລອງ {n}" if lao else f"ҶДММ «Санҷиш {n}»",
         "legal_name_latin": f"Test Employer {n}",
-        "preferred_language": "lo" if scheme_code.startswith("LA") else "tg",
-        "city": "Vientiane" if scheme_code.startswith("LA") else "Dushanbe",
+        "trading_name": "",
+        "category": "private" if lao else "non_budget",
+        "sector_code": "G",
+        "region_code": "LA-VT-01" if lao else "TJ-DU-01",
+        "address": "ບ້ານ ສີສະເກດ" if lao else "кӯчаи Рӯдакӣ 1",
+        "contact_name": "ສົມໃຈ ວົງສາ" if lao else "Зарина Саидова",
+        "phone": "+856 20 5555 1234" if lao else "+992 93 555 1234",
+        "email": f"contact{n}@employer.test",
+        "preferred_language": "lo" if lao else "tg",
     }
     values.update(fields)
-    return create_employer(session, scheme_code=scheme_code, actor=ACTOR, now=NOW, **values)  # type: ignore[arg-type]
+    return values
+
+
+def tax_number() -> str:
+    return f"{next(_sequence):09d}"
+
+
+def employer(session: Session, *, scheme_code: str = "LA-LSSO", **fields: object) -> Employer:
+    """An active, registered employer (with an administrator invited but not yet signed in)."""
+    n = next(_sequence)
+    created, _admin, _token = register_employer(
+        session, scheme_code=scheme_code, profile=profile(scheme_code, **fields), tax_number=tax_number(),
+        registration_number=f"R-{n}", administrator=ApplicantAccount(f"Admin {n}", f"admin{n}@employer.test", None),
+        actor=ACTOR, now=NOW)
+    return created
 
 
 def user(session: Session, role: Role | str = Role.INSPECTOR, *, employer_id: int | None = None,

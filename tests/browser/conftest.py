@@ -16,9 +16,9 @@ from werkzeug.serving import make_server
 
 from common.clock import utcnow
 from common.db import make_engine, make_session_factory
-from common.schemes import load_reference_schemes
 from portal.cli import alembic_config
 from portal.demo import seed_demo
+from portal.reference import load_reference_data
 from tests.conftest import fresh_database
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -38,7 +38,7 @@ def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
         engine = make_engine(url)
         alembic_command.upgrade(alembic_config(url), "head")
         with Session(engine) as session:
-            load_reference_schemes(session)
+            load_reference_data(session)
             seed_demo(session, now=utcnow())
             session.commit()
         os.environ.setdefault("PORTAL_INSTANCE_PATH", str(tmp_path / "instance"))

@@ -12,9 +12,12 @@ from tests.factories import NOW
 def test_seed_demo_creates_lao_and_tajik_employers_once(db) -> None:
     created, logins = seed_demo(db, now=NOW)
     assert created
-    employers = {e.scheme_code: e for e in db.scalars(select(Employer))}
-    assert employers["LA-LSSO"].legal_name.startswith("ບໍລິສັດ") and employers["LA-LSSO"].preferred_language == "lo"
-    assert "Помир" in employers["TJ-SOCTAX"].legal_name and employers["TJ-SOCTAX"].scheme.time_zone == "Asia/Dushanbe"
+    active = {e.scheme_code: e for e in db.scalars(select(Employer).where(Employer.status == "active"))}
+    assert active["LA-LSSO"].legal_name.startswith("ບໍລິສັດ") and active["LA-LSSO"].preferred_language == "lo"
+    assert "Помир" in active["TJ-SOCTAX"].legal_name and active["TJ-SOCTAX"].scheme.time_zone == "Asia/Dushanbe"
+    assert all(e.employer_number for e in active.values())
+    # One application waits for staff review, so the review queue is not empty in the demo.
+    assert db.scalar(select(func.count()).select_from(Employer).where(Employer.status == "pending")) == 1
     roles = {login.role for login in logins}
     assert roles >= {"employer_admin", "inspector", "supervisor", "sysadmin"}
     users_before = db.scalar(select(func.count()).select_from(User))
@@ -58,14 +61,14 @@ def test_cli_upgrades_a_fresh_database_and_seeds_the_demo_once(database_url, tmp
         runner = CliRunner()
         upgraded = runner.invoke(main, ["db", "upgrade"])
         assert upgraded.exit_code == 0, upgraded.output
-        assert "2 scheme(s) written" in upgraded.output
+        assert "database at head;" in upgraded.output and " 0 reference row(s)" not in upgraded.output
         first = runner.invoke(main, ["seed-demo"])
         assert first.exit_code == 0 and "Demo created." in first.output
         assert "lao.admin@demo.example" in first.output and DEMO_PASSWORD in first.output
         second = runner.invoke(main, ["seed-demo"])
         assert "Demo already present; nothing changed." in second.output
         again = runner.invoke(main, ["db", "upgrade"])
-        assert "0 scheme(s) written" in again.output
+        assert "0 reference row(s) written" in again.output
 
 
 def test_seed_demo_is_refused_in_production(database_url, instance_path, monkeypatch) -> None:

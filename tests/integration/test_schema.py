@@ -34,8 +34,9 @@ def test_foreign_keys_are_enforced(connection) -> None:
     with pytest.raises(IntegrityError):
         with connection.begin_nested():
             connection.execute(text(
-                "INSERT INTO employer (scheme_code, legal_name, legal_name_latin, city, preferred_language,"
-                " status, created_at) VALUES ('XX-NONE', 'x', 'x', '', 'en', 'active', :now)"
+                "INSERT INTO employer (scheme_code, tax_number, registration_number, status, review_note, legal_name,"
+                " legal_name_latin, trading_name, category, address, contact_name, phone, email, preferred_language,"
+                " created_at) VALUES ('XX-NONE', '1', '', 'pending', '', 'x', 'x', '', 'c', '', '', '', '', 'en', :now)"
             ), {"now": NOW if connection.dialect.name == "postgresql" else NOW.replace(tzinfo=None)})
 
 

@@ -1,0 +1,13 @@
+"""Loading every area's shipped reference data (schemes, regions, sectors) in one call."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from common.schemes import load_reference_schemes
+from employers.regions import load_reference_lists
+
+
+def load_reference_data(session: Session) -> int:
+    """Insert or update all reference data; returns how many rows changed (0 when already current)."""
+    return load_reference_schemes(session) + load_reference_lists(session)
