@@ -30,6 +30,7 @@ def create_app(
     from portal.admin import bp as admin_bp
     from portal.auth import init_auth
     from portal.database import init_database
+    from portal.employers import bp as employers_bp
     from portal.home import bp as home_bp
     from portal.i18n import init_i18n
     from portal.security import init_security
@@ -41,5 +42,6 @@ def create_app(
     init_access(app)
     app.register_blueprint(home_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(employers_bp)
     app.jinja_env.autoescape = True
     return app

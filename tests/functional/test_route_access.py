@@ -46,6 +46,16 @@ TABLE = {
     "auth.forgot_password": ("GET", "/password/forgot", everyone(200)),
     "auth.reset_password": ("GET", "/password/reset/not-a-token", everyone(404)),
     "auth.set_language": ("POST", "/language", everyone(302)),
+    "employers.apply": ("GET", "/apply", everyone(200)),
+    "employers.correct_application": ("GET", "/apply/correct/not-a-token", everyone(404)),
+    "employers.accept": ("GET", "/invitation/not-a-token", everyone(404)),
+    "employers.applications": ("GET", "/staff/applications", only({"inspector": 200, "supervisor": 200})),
+    "employers.application": ("GET", "/staff/applications/999999", only({"inspector": 404, "supervisor": 404})),
+    "employers.decide": ("POST", "/staff/applications/999999/approve", only({"inspector": 404, "supervisor": 404})),
+    "employers.profile": ("GET", "/employer/profile", only({"employer_admin": 200, "employer_clerk": 200})),
+    "employers.change_profile": ("GET", "/employer/profile/change", only({"employer_admin": 200})),
+    "employers.team": ("GET", "/employer/team", only({"employer_admin": 200})),
+    "employers.set_active": ("POST", "/employer/team/999999/deactivate", only({"employer_admin": 404})),
 }
 
 

@@ -1,0 +1,9 @@
+"""Employer registration and self-service: applying, staff review, the employer's profile and team."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("employers", __name__)
+
+from portal.employers import apply, profile, review, team  # noqa: E402,F401  (register the routes)
