@@ -11,15 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, select
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from common.db import Base
-
-DOCUMENT_TYPES = ("national_id", "passport", "family_book", "residence_permit")
-SEXES = ("F", "M")
-CONTRACT_TYPES = ("permanent", "fixed_term", "casual", "apprentice")
-END_REASONS = ("resignation", "dismissal", "end_of_contract", "retirement", "death", "transfer", "other")
+from employers.worker_rules import CONTRACT_TYPES, DOCUMENT_TYPES, SEXES
 
 
 class Person(Base):
@@ -100,9 +96,3 @@ class Employment(Base):
     created_at: Mapped[dt.datetime]
 
     person: Mapped[Person] = relationship(lazy="joined")
-
-
-def employments_of(session, employer_id: int, person_id: int) -> list[Employment]:
-    return list(session.scalars(select(Employment).where(Employment.employer_id == employer_id,
-                                                         Employment.person_id == person_id)
-                                .order_by(Employment.hired_on)))

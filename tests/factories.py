@@ -63,3 +63,21 @@ def user(session: Session, role: Role | str = Role.INSPECTOR, *, employer_id: in
     values.update(fields)
     return create_user(session, role=role, password=password, employer_id=employer_id, actor=ACTOR, now=NOW,
                        **values)  # type: ignore[arg-type]
+
+
+def person_values(n: int | None = None, **fields: object) -> dict[str, object]:
+    n = next(_sequence) if n is None else n
+    values: dict[str, object] = {
+        "document_type": "national_id", "document_country": "LA", "document_number": f"ID{n:08d}",
+        "given_name": "ແສງ", "family_name": "ວົງສາ", "given_name_latin": "Seng", "family_name_latin": f"Vongsa{n}",
+        "birth_date": "1990-05-17", "sex": "M", "nationality": "LA", "phone": "",
+    }
+    values.update(fields)
+    return values
+
+
+def employment_values(**fields: object) -> dict[str, object]:
+    values: dict[str, object] = {"hired_on": "2026-11-20", "job_title": "ຊ່າງໄມ້", "contract_type": "permanent",
+                                 "monthly_wage": "3500000"}
+    values.update(fields)
+    return values
