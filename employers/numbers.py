@@ -24,13 +24,21 @@ class NumberSequence(Base):
 
 
 def next_value(session: Session, name: str) -> int:
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(insert(NumberSequence).values(name=name, last_value=0).on_conflict_do_nothing())
-    return session.execute(
-        update(NumberSequence).where(NumberSequence.name == name)
-        .values(last_value=NumberSequence.last_value + 1).returning(NumberSequence.last_value)
-    ).scalar_one()
+    return next_values(session, name, 1)
 
 
 def allocate_number(session: Session, sequence: str, number_format: dict) -> str:
     return format_number(number_format, next_value(session, sequence))
+
+
+def next_values(session: Session, name: str, count: int) -> int:
+    """Reserve ``count`` consecutive values in one statement; returns the last one (the first is
+    ``last - count + 1``)."""
+    if count < 1:
+        raise ValueError("count must be positive")
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(NumberSequence).values(name=name, last_value=0).on_conflict_do_nothing())
+    return session.execute(
+        update(NumberSequence).where(NumberSequence.name == name)
+        .values(last_value=NumberSequence.last_value + count).returning(NumberSequence.last_value)
+    ).scalar_one()

@@ -106,7 +106,7 @@ def employment_problems(
     else:
         if registered_on is not None and hired < registered_on:
             problems.append(("hired_on", "employment.before_registration"))
-        if birth_date is not None and hired < _add_years(birth_date, MIN_WORKING_AGE):
+        if birth_date is not None and birth_date <= hired < _add_years(birth_date, MIN_WORKING_AGE):
             problems.append(("hired_on", "employment.under_working_age"))
     if values.get("contract_type") not in CONTRACT_TYPES:
         problems.append(("contract_type", "employment.contract_type_unknown"))

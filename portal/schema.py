@@ -13,6 +13,7 @@ def load_metadata() -> MetaData:
     import common.schemes  # noqa: F401
     import employers.accounts  # noqa: F401
     import employers.employers  # noqa: F401
+    import employers.imports  # noqa: F401
     import employers.numbers  # noqa: F401
     import employers.persons  # noqa: F401
     import employers.regions  # noqa: F401

@@ -1,11 +1,12 @@
 """Foundation and registry: schemes, reference lists (regions, sectors), employers and their dated profiles,
-user accounts, single-use tokens, persons and employments, number counters, the audit log and the outbox.
+user accounts, single-use tokens, persons and employments, worker-file uploads, number counters, the audit log
+and the outbox.
 
 The audit log is append-only: triggers refuse UPDATE and DELETE on both databases.
 
 Revision ID: 20261127_01
 Revises: 
-Create Date: 2026-11-27 00:36:24.549795
+Create Date: 2026-11-27 00:50:24.348688
 """
 
 from alembic import op
@@ -165,6 +166,26 @@ def upgrade() -> None:
         batch_op.create_index('ix_employment_employer_person', ['employer_id', 'person_id'], unique=False)
         batch_op.create_index('ix_employment_person_id', ['person_id'], unique=False)
 
+    op.create_table('import_batch',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('employer_id', sa.Integer(), nullable=False),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('total_rows', sa.Integer(), nullable=False),
+    sa.Column('valid_rows', sa.Integer(), nullable=False),
+    sa.Column('imported_rows', sa.Integer(), nullable=False),
+    sa.Column('uploaded_by', sa.String(length=255), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("status IN ('validated', 'imported', 'discarded')", name=op.f('ck_import_batch_status_known')),
+    sa.ForeignKeyConstraint(['employer_id'], ['employer.id'], name=op.f('fk_import_batch_employer_id_employer')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_import_batch'))
+    )
+    with op.batch_alter_table('import_batch', schema=None) as batch_op:
+        batch_op.create_index('ix_import_batch_employer_id_sha256', ['employer_id', 'sha256'], unique=False)
+
     op.create_table('possible_duplicate',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
@@ -322,6 +343,10 @@ def downgrade() -> None:
 
     op.drop_table('user_account')
     op.drop_table('possible_duplicate')
+    with op.batch_alter_table('import_batch', schema=None) as batch_op:
+        batch_op.drop_index('ix_import_batch_employer_id_sha256')
+
+    op.drop_table('import_batch')
     with op.batch_alter_table('employment', schema=None) as batch_op:
         batch_op.drop_index('ix_employment_person_id')
         batch_op.drop_index('ix_employment_employer_person')
