@@ -106,11 +106,50 @@ def _present(value: object) -> bool:
 
 
 def cell_text(value: object) -> object:
-    """Cells as the rules read them: dates stay dates, whole numbers lose a spurious '.0', text is stripped."""
+    """Cells as the rules read them: dates stay dates, whole numbers lose a spurious '.0', text is stripped,
+    and a leading apostrophe (what ``safe_cell`` and spreadsheet users put before text such as +856...) is
+    dropped."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if value is None:
         return ""
-    return value if isinstance(value, dt.date | int | float) else str(value).strip()
+    if isinstance(value, dt.date | int | float):
+        return value
+    text = str(value).strip()
+    return text[1:] if text.startswith("'") else text
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """A value for an exported spreadsheet cell: text that a spreadsheet would run as a formula (starting
+    with = + - @, a tab or a carriage return) gets a leading apostrophe, so it stays text."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write_csv(header: list[str], rows: list[list[object]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([safe_cell(h) for h in header])
+    writer.writerows([[safe_cell(v) for v in row] for row in rows])
+    return out.getvalue().encode("utf-8-sig")  # the BOM makes spreadsheet programs read UTF-8
+
+
+def write_xlsx(sheets: list[tuple[str, list[str], list[list[object]]]]) -> bytes:
+    """A workbook with one sheet per (title, header, rows); written in streaming mode."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    for title, header, rows in sheets:
+        sheet = workbook.create_sheet(title=title[:31])
+        sheet.append([safe_cell(h) for h in header])
+        for row in rows:
+            sheet.append([safe_cell(v) for v in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -90,6 +90,8 @@ def load_config(
         "REMEMBER_COOKIE_HTTPONLY": True,
         "PERMANENT_SESSION_LIFETIME": _int(env, "SESSION_LIFETIME_MINUTES", 480) * 60,
         "MAX_CONTENT_LENGTH": _int(env, "MAX_UPLOAD_MB", 20) * 1024 * 1024,
+        "MAX_IMPORT_BYTES": _int(env, "MAX_IMPORT_MB", 5) * 1024 * 1024,
+        "MAX_IMPORT_ROWS": _int(env, "MAX_IMPORT_ROWS", 50_000),
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         "SCHEDULER_LOCK_FILE": str(instance_path / "scheduler.lock"),
         "DELIVER_MAIL_AFTER_REQUEST": _bool(env.get("DELIVER_MAIL_AFTER_REQUEST"), default=True),

@@ -56,6 +56,19 @@ TABLE = {
     "employers.change_profile": ("GET", "/employer/profile/change", only({"employer_admin": 200})),
     "employers.team": ("GET", "/employer/team", only({"employer_admin": 200})),
     "employers.set_active": ("POST", "/employer/team/999999/deactivate", only({"employer_admin": 404})),
+    "employers.workers": ("GET", "/employer/workers", only({"employer_admin": 200, "employer_clerk": 200})),
+    "employers.hire": ("GET", "/employer/workers/new", only({"employer_admin": 200, "employer_clerk": 200})),
+    "employers.worker": ("GET", "/employer/workers/999999", only({"employer_admin": 404, "employer_clerk": 404})),
+    "employers.change_employment": ("POST", "/employer/workers/999999/end",
+                                    only({"employer_admin": 404, "employer_clerk": 404})),
+    "employers.export_workers": ("GET", "/employer/workers/export.csv",
+                                 only({"employer_admin": 200, "employer_clerk": 200})),
+    "employers.worker_template": ("GET", "/employer/workers/template.xlsx",
+                                  only({"employer_admin": 200, "employer_clerk": 200})),
+    "employers.upload_workers": ("GET", "/employer/workers/import",
+                                 only({"employer_admin": 200, "employer_clerk": 200})),
+    "employers.decide_upload": ("POST", "/employer/workers/import/999999/import",
+                                only({"employer_admin": 404, "employer_clerk": 404})),
 }
 
 
