@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from bench import audit_log
+from bench import audit_log, worker_list, workers_import
 
 BENCHMARKS = {
     "audit_log": audit_log,
+    "workers_import": workers_import,
+    "worker_list": worker_list,
 }

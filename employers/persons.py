@@ -81,6 +81,8 @@ class Employment(Base):
         CheckConstraint("(ended_on IS NULL) = (end_reason IS NULL)", name="end_has_reason"),
         CheckConstraint("monthly_wage >= 0", name="wage_not_negative"),
         Index("ix_employment_employer_person", "employer_id", "person_id"),
+        # The worker list: an employer's employments by hire date, newest first.
+        Index("ix_employment_employer_hired", "employer_id", "hired_on", "id"),
         Index("ix_employment_person_id", "person_id"),
     )
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from babel.numbers import get_currency_precision
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from common.audit import Actor, record_audit
 from common.errors import DomainError, NotFound
@@ -185,7 +185,7 @@ def correct_employment_dates(
 def worker_query(employer_id: int | None, *, search: str = "", current_on: dt.date | None = None):
     """Employments with their person, newest hire first; filtered by a name, number or document, and to
     those running on ``current_on`` when given."""
-    query = select(Employment).join(Person, Employment.person_id == Person.id)
+    query = select(Employment)
     if employer_id is not None:
         query = query.where(Employment.employer_id == employer_id)
     if current_on is not None:
@@ -193,12 +193,17 @@ def worker_query(employer_id: int | None, *, search: str = "", current_on: dt.da
                             or_(Employment.ended_on.is_(None), Employment.ended_on >= current_on))
     term = search.strip()
     if term:
+        # Join the person only to filter; without a search the page's rows are chosen from employment alone
+        # (walking the employer's hire-date index) and their persons loaded for those rows only.
         like = f"%{term.lower()}%"
+        query = query.join(Person, Employment.person_id == Person.id).options(contains_eager(Employment.person))
         query = query.where(or_(func.lower(Person.given_name).like(like), func.lower(Person.family_name).like(like),
                                 func.lower(Person.given_name_latin).like(like),
                                 func.lower(Person.family_name_latin).like(like),
                                 Person.social_security_number == normalise_number(term),
                                 Person.document_number == normalise_number(term)))
+    else:
+        query = query.options(selectinload(Employment.person))
     return query.order_by(Employment.hired_on.desc(), Employment.id.desc())
 
 

@@ -6,7 +6,7 @@ The audit log is append-only: triggers refuse UPDATE and DELETE on both database
 
 Revision ID: 20261127_01
 Revises: 
-Create Date: 2026-11-27 00:50:24.348688
+Create Date: 2026-11-27 00:56:52.198073
 """
 
 from alembic import op
@@ -163,6 +163,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_employment'))
     )
     with op.batch_alter_table('employment', schema=None) as batch_op:
+        batch_op.create_index('ix_employment_employer_hired', ['employer_id', 'hired_on', 'id'], unique=False)
         batch_op.create_index('ix_employment_employer_person', ['employer_id', 'person_id'], unique=False)
         batch_op.create_index('ix_employment_person_id', ['person_id'], unique=False)
 
@@ -350,6 +351,7 @@ def downgrade() -> None:
     with op.batch_alter_table('employment', schema=None) as batch_op:
         batch_op.drop_index('ix_employment_person_id')
         batch_op.drop_index('ix_employment_employer_person')
+        batch_op.drop_index('ix_employment_employer_hired')
 
     op.drop_table('employment')
     with op.batch_alter_table('employer_profile', schema=None) as batch_op:

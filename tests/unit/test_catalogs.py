@@ -61,7 +61,8 @@ def test_catalogs_contain_every_string_in_the_code(tmp_path: Path) -> None:
     pot = tmp_path / "messages.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(ROOT / "babel.cfg"),
-         "-k", "_l", "-k", "lazy_gettext", "-k", "N_", "-k", "ngettext:1,2", "--no-location", "-o", str(pot), str(ROOT)],
+         "-k", "_l", "-k", "lazy_gettext", "-k", "N_", "-k", "ngettext:1,2", "--no-location",
+         "-o", str(pot), str(ROOT)],
         check=True, capture_output=True, cwd=ROOT,
     )
     in_code = {m.id if isinstance(m.id, str) else m.id[0] for m in _read(pot) if m.id}
