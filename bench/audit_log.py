@@ -9,9 +9,9 @@ import time
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from bench import datagen
 from common.audit import Actor, AuditEvent, record_audit
 from common.db import make_engine
+from portal import synthetic as datagen
 from portal.schema import load_metadata
 
 default_n = 50_000

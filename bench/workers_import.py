@@ -14,13 +14,13 @@ from openpyxl import Workbook
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from bench import datagen
 from common.audit import Actor
 from common.db import make_engine
 from employers.imports import BATCH, COLUMNS, import_valid_rows, parse_file, validate
 from employers.persons import Employment, Person
 from employers.registration import ApplicantAccount, register_employer
 from employers.rules import format_number
+from portal import synthetic as datagen
 from portal.reference import load_reference_data
 from portal.schema import load_metadata
 

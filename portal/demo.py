@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
 from common.audit import Actor
 from employers.accounts import Role, create_user, find_user_by_email
 from employers.registration import ApplicantAccount, apply_for_registration, approve_application
+from employers.workers import end_employment, register_hire
+from portal import synthetic as datagen
 from portal.reference import load_reference_data
 
 DEMO_PASSWORD = "demo-portal-2026"
@@ -56,13 +59,16 @@ def seed_demo(session: Session, *, now: dt.datetime) -> tuple[bool, list[DemoLog
     actor = Actor.system("seed-demo")
     load_reference_data(session)
     employers = {}
+    # The demo employers registered about a year ago, so that a year of their history can be shown.
+    registered = now - dt.timedelta(days=400)
     for key, scheme, tax, profile in (("lao", "LA-LSSO", "0123456789", LAO_EMPLOYER),
                                       ("tajik", "TJ-SOCTAX", "020012345", TAJIK_EMPLOYER)):
         admin = next(login for login in logins if login.employer == key and login.role == Role.EMPLOYER_ADMIN)
         employer, _ = apply_for_registration(
             session, scheme_code=scheme, profile=profile, tax_number=tax, registration_number=f"REG-{tax}",
-            applicant=ApplicantAccount(admin.name, admin.email, DEMO_PASSWORD), actor=actor, now=now)
-        employers[key] = approve_application(session, employer.id, actor=actor, now=now)
+            applicant=ApplicantAccount(admin.name, admin.email, DEMO_PASSWORD), actor=actor, now=registered)
+        employers[key] = approve_application(session, employer.id, actor=actor, now=registered)
+        _seed_workers(session, employers[key], registered=registered, now=now, actor=actor)
     for login in logins:
         if find_user_by_email(session, login.email) is None:
             create_user(session, email=login.email, full_name=login.name, role=login.role, password=DEMO_PASSWORD,
@@ -73,6 +79,27 @@ def seed_demo(session: Session, *, now: dt.datetime) -> tuple[bool, list[DemoLog
         registration_number="", applicant=ApplicantAccount("Бахтиёр Собиров", "applicant@demo.example",
                                                             DEMO_PASSWORD), actor=actor, now=now)
     return True, logins
+
+
+def _seed_workers(session: Session, employer, *, registered: dt.datetime, now: dt.datetime, actor: Actor) -> None:
+    """A dozen workers hired over the year (names from the benchmark generator), one of whom has left."""
+    country = employer.scheme.country
+    start = registered.date() + dt.timedelta(days=5)
+    people = list(datagen.people(12, seed=7 if country == "LA" else 11, country=country))
+    for i, person in enumerate(people):
+        wage = (2_500_000 + 250_000 * (i % 6)) if country == "LA" else Decimal("1800.00") + Decimal("125.50") * (i % 6)
+        result = register_hire(
+            session, employer, actor=actor, now=now,
+            person={"document_type": "national_id", "document_country": country,
+                    "document_number": f"{country}{employer.id:02d}{i:06d}", "given_name": person.given_name,
+                    "family_name": person.family_name, "given_name_latin": person.given_name_latin,
+                    "family_name_latin": person.family_name_latin, "birth_date": person.birth_date,
+                    "sex": person.sex, "nationality": country, "phone": ""},
+            employment={"hired_on": start + dt.timedelta(days=30 * (i % 8)), "job_title": "",
+                        "contract_type": "permanent", "monthly_wage": str(wage)})
+        if i == 11:
+            end_employment(session, employer, result.employment.id, ended_on=now.date() - dt.timedelta(days=60),
+                           reason="resignation", actor=actor, now=now)
 
 
 def demo_logins() -> list[DemoLogin]:

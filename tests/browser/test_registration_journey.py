@@ -1,4 +1,5 @@
-"""Apply as a new employer in Tajik, staff approve, the administrator logs in and sees the employer number."""
+"""Apply as a new employer in Tajik, staff approve, the administrator logs in, registers a worker and uploads
+50 workers from an XLSX file."""
 
 from __future__ import annotations
 
@@ -58,4 +59,56 @@ def test_apply_in_tajik_then_staff_approve_then_log_in(browser, live_server) -> 
     number = page.locator("dl.facts dd").first.inner_text()
     assert len(number) == 10 and number.isdigit()
     screenshot(page, "profile-tg")
+
+    page.goto(f"{live_server}/employer/workers/new")
+    page.get_by_label(tg.gettext("Document number"), exact=True).fill("A0000001")
+    page.get_by_label(tg.gettext("Given name"), exact=True).fill("Манижа")
+    page.get_by_label(tg.gettext("Family name"), exact=True).fill("Шарипова")
+    page.get_by_label(tg.gettext("Given name in Latin script"), exact=True).fill("Manizha")
+    page.get_by_label(tg.gettext("Family name in Latin script"), exact=True).fill("Sharipova")
+    page.get_by_label(tg.gettext("Date of birth"), exact=True).fill("1994-04-12")
+    page.get_by_label(tg.gettext("Sex"), exact=True).select_option("F")
+    page.get_by_label(tg.gettext("Agreed monthly wage"), exact=True).fill("2450.50")
+    page.get_by_role("button", name=tg.gettext("Register the worker")).click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Манижа Шарипова"
+
+    page.goto(f"{live_server}/employer/workers/import")
+    page.get_by_label(tg.gettext("File (CSV or XLSX)"), exact=True).set_input_files(
+        files=[{"name": "workers.xlsx", "mimeType": XLSX, "buffer": _workbook(50)}])
+    page.get_by_role("button", name=tg.gettext("Check the file")).click()
+    screenshot(page, "import-report-tg")
+    page.get_by_role("button", name=tg.ngettext("Import the %(num)d valid row", "Import the %(num)d valid rows",
+                                                  50) % {"num": 50}).click()
+    page.goto(f"{live_server}/employer/workers")
+    counted = tg.ngettext("%(num)d worker", "%(num)d workers", 51) % {"num": 51}
+    assert page.get_by_text(counted).is_visible()
+    screenshot(page, "workers-tg")
     context.close()
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _workbook(count: int) -> bytes:
+    """A filled-in template: 50 hires of Tajik workers, dates and wages as real spreadsheet cells."""
+    import datetime as dt
+    import io
+
+    from openpyxl import Workbook
+
+    from employers.imports import COLUMNS
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(list(COLUMNS))
+    for i in range(count):
+        values = {"action": "hire", "document_type": "passport", "document_country": "TJ",
+                  "document_number": f"B{i:07d}", "given_name": "Зарина", "family_name": f"Саидова-{i}",
+                  "given_name_latin": "Zarina", "family_name_latin": f"Saidova-{i}",
+                  "birth_date": dt.date(1985, 1, 1) + dt.timedelta(days=97 * i), "sex": "F", "nationality": "TJ",
+                  "phone": "", "hired_on": dt.date.today(), "job_title": "Дӯзанда", "contract_type": "permanent",
+                  "monthly_wage": 1800 + i * 12.5, "ended_on": None, "end_reason": None}
+        sheet.append([values[column] for column in COLUMNS])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

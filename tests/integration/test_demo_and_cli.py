@@ -16,6 +16,13 @@ def test_seed_demo_creates_lao_and_tajik_employers_once(db) -> None:
     assert active["LA-LSSO"].legal_name.startswith("ບໍລິສັດ") and active["LA-LSSO"].preferred_language == "lo"
     assert "Помир" in active["TJ-SOCTAX"].legal_name and active["TJ-SOCTAX"].scheme.time_zone == "Asia/Dushanbe"
     assert all(e.employer_number for e in active.values())
+    # Each demo employer has a dozen workers, one of whom has left; hires reach back about a year.
+    from employers.persons import Employment
+
+    for employer in active.values():
+        jobs = list(db.scalars(select(Employment).where(Employment.employer_id == employer.id)))
+        assert len(jobs) == 12 and sum(job.ended_on is not None for job in jobs) == 1
+        assert min(job.hired_on for job in jobs) < NOW.date().replace(year=NOW.year - 1)
     # One application waits for staff review, so the review queue is not empty in the demo.
     assert db.scalar(select(func.count()).select_from(Employer).where(Employer.status == "pending")) == 1
     roles = {login.role for login in logins}

@@ -1,4 +1,6 @@
-"""Deterministic synthetic data: Lao and Tajik employers and people, the same for the same seed and size."""
+"""Deterministic synthetic data: Lao and Tajik employers and people, the same for the same seed and size.
+
+Used by the demo (`portal seed-demo`) and by the benchmarks in `bench/`."""
 
 from __future__ import annotations
 
