@@ -207,3 +207,19 @@ def worker_query(employer_id: int | None, *, search: str = "", current_on: dt.da
     return query.order_by(Employment.hired_on.desc(), Employment.id.desc())
 
 
+
+
+def review_duplicate(
+    session: Session, flag_id: int, decision: str, *, note: str, actor: Actor, now: dt.datetime
+) -> PossibleDuplicate:
+    """Staff decide whether two persons flagged as alike are the same human (to be merged by the
+    institution) or different people; the flag closes either way."""
+    flag = session.get(PossibleDuplicate, flag_id)
+    if flag is None or flag.status != "open":
+        raise NotFound("duplicate.not_found")
+    if decision not in ("same_person", "different_people"):
+        raise DomainError("duplicate.decision_unknown")
+    flag.status, flag.resolved_at, flag.resolution_note = decision, now, note.strip()
+    record_audit(session, actor=actor, action="person.duplicate_reviewed", now=now, object_type="person",
+                 object_id=flag.person_id, summary=f"{decision} (with person {flag.similar_person_id})")
+    return flag

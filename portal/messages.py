@@ -75,6 +75,8 @@ MESSAGES = {
     "import.duplicate_row": _l("This person is already in row %(row)d of the file."),
     "import.no_open_employment": _l("This person does not currently work for this employer."),
     "import.already_decided": _l("This file has already been imported or discarded."),
+    "duplicate.not_found": _l("This case has already been decided."),
+    "duplicate.decision_unknown": _l("Choose one of the two decisions."),
     "user.not_found": _l("This user does not exist."),
     "user.cannot_deactivate": _l("This account cannot be deactivated here."),
 }

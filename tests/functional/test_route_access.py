@@ -69,6 +69,15 @@ TABLE = {
                                  only({"employer_admin": 200, "employer_clerk": 200})),
     "employers.decide_upload": ("POST", "/employer/workers/import/999999/import",
                                 only({"employer_admin": 404, "employer_clerk": 404})),
+    "employers.staff_employers": ("GET", "/staff/employers",
+                                  only({"inspector": 200, "supervisor": 200, "sysadmin": 200})),
+    "employers.staff_employer": ("GET", "/staff/employers/999999",
+                                 only({"inspector": 404, "supervisor": 404, "sysadmin": 404})),
+    "employers.staff_status": ("POST", "/staff/employers/999999/status", only({"inspector": 404, "supervisor": 404})),
+    "employers.staff_profile": ("GET", "/staff/employers/999999/profile",
+                                only({"inspector": 404, "supervisor": 404})),
+    "employers.staff_register": ("GET", "/staff/employers/new", only({"inspector": 200, "supervisor": 200})),
+    "employers.duplicates": ("GET", "/staff/duplicates", only({"inspector": 200, "supervisor": 200})),
 }
 
 
