@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from common.clock import utcnow
 from common.schemes import load_reference_schemes
+from contributions.parameters import load_reference_parameters
 from employers.regions import load_reference_lists
 
 
 def load_reference_data(session: Session) -> int:
     """Insert or update all reference data; returns how many rows changed (0 when already current)."""
-    return load_reference_schemes(session) + load_reference_lists(session)
+    written = load_reference_schemes(session) + load_reference_lists(session)
+    return written + load_reference_parameters(session, now=utcnow())

@@ -11,6 +11,7 @@ from common.db import Base
 def load_metadata() -> MetaData:
     import common.audit  # noqa: F401
     import common.schemes  # noqa: F401
+    import contributions.parameters  # noqa: F401
     import employers.accounts  # noqa: F401
     import employers.employers  # noqa: F401
     import employers.imports  # noqa: F401

@@ -1,12 +1,12 @@
-"""Foundation and registry: schemes, reference lists (regions, sectors), employers and their dated profiles,
-user accounts, single-use tokens, persons and employments, worker-file uploads, number counters, the audit log
-and the outbox.
+"""Foundation, registry and scheme parameters: schemes and their dated parameters, reference lists (regions, sectors),
+employers and their dated profiles, user accounts, single-use tokens, persons and employments, worker-file uploads,
+number counters, the audit log and the outbox.
 
 The audit log is append-only: triggers refuse UPDATE and DELETE on both databases.
 
 Revision ID: 20261127_01
 Revises: 
-Create Date: 2026-11-27 00:56:52.198073
+Create Date: 2026-11-27 01:09:47.571853
 """
 
 from alembic import op
@@ -116,6 +116,22 @@ def upgrade() -> None:
     with op.batch_alter_table('employer', schema=None) as batch_op:
         batch_op.create_index('ix_employer_scheme_tax_number', ['scheme_code', 'tax_number'], unique=False)
 
+    op.create_table('scheme_parameter',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('scheme_code', sa.String(length=20), nullable=False),
+    sa.Column('name', sa.String(length=40), nullable=False),
+    sa.Column('category', sa.String(length=30), nullable=True),
+    sa.Column('valid_from', sa.Date(), nullable=False),
+    sa.Column('value', sa.String(length=60), nullable=False),
+    sa.Column('source', sa.Text(), nullable=False),
+    sa.Column('confidence', sa.String(length=12), nullable=False),
+    sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('recorded_by', sa.String(length=255), nullable=False),
+    sa.CheckConstraint("confidence IN ('confirmed', 'likely', 'unconfirmed')", name=op.f('ck_scheme_parameter_confidence_known')),
+    sa.ForeignKeyConstraint(['scheme_code'], ['scheme.code'], name=op.f('fk_scheme_parameter_scheme_code_scheme')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_scheme_parameter')),
+    sa.UniqueConstraint('scheme_code', 'name', 'category', 'valid_from', name=op.f('uq_scheme_parameter_scheme_code_name_category_valid_from'))
+    )
     op.create_table('employer_profile',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('employer_id', sa.Integer(), nullable=False),
@@ -358,6 +374,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_employer_profile_employer_id_valid_from')
 
     op.drop_table('employer_profile')
+    op.drop_table('scheme_parameter')
     with op.batch_alter_table('employer', schema=None) as batch_op:
         batch_op.drop_index('ix_employer_scheme_tax_number')
 

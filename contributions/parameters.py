@@ -1,0 +1,119 @@
+"""Date-effective scheme parameters: rates, base ceiling and floor, minimum wage, rounding, due day.
+
+Every value is a version in force from ``valid_from`` until the next version of the same parameter (and
+employer category) starts.  A version for a category takes precedence over the scheme-wide one.  Values
+are seeded from ``reference/parameters.json`` with their legal source and confidence; changes are new
+versions, never edits of the past.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib import resources
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from common.db import Base
+from contributions.rules.calculation import BaseLimits, Rates, Rounding, floor_amount
+
+CONFIDENCE = ("confirmed", "likely", "unconfirmed")
+# The parameters a scheme may set, and how their text value reads.
+NAMES = {
+    "rate.employee": Decimal, "rate.employer": Decimal, "base.ceiling": Decimal, "base.floor": Decimal,
+    "base.floor_factor": Decimal, "minimum_wage": Decimal, "rounding.places": int, "rounding.mode": str,
+    "due.day": int, "due.roll": str,
+}
+
+
+class SchemeParameter(Base):
+    __tablename__ = "scheme_parameter"
+    __table_args__ = (
+        UniqueConstraint("scheme_code", "name", "category", "valid_from"),
+        CheckConstraint(f"confidence IN {CONFIDENCE!r}", name="confidence_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scheme_code: Mapped[str] = mapped_column(ForeignKey("scheme.code"))
+    name: Mapped[str] = mapped_column(String(40))
+    # None: every employer of the scheme; else one employer category (Tajikistan: budget, non_budget).
+    category: Mapped[str | None] = mapped_column(String(30))
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    value: Mapped[str] = mapped_column(String(60))
+    source: Mapped[str] = mapped_column(Text)
+    confidence: Mapped[str] = mapped_column(String(12))
+    recorded_at: Mapped[dt.datetime]
+    recorded_by: Mapped[str] = mapped_column(String(255))
+
+    @property
+    def typed_value(self) -> object:
+        return NAMES[self.name](self.value)
+
+
+@dataclass(frozen=True)
+class SchemeRules:
+    """The parameters in force for one scheme, employer category and day."""
+
+    values: dict[str, SchemeParameter]
+
+    def get(self, name: str, default: object = None) -> object:
+        version = self.values.get(name)
+        return version.typed_value if version is not None else default
+
+    def rates(self) -> Rates:
+        return Rates(employee=self.get("rate.employee"), employer=self.get("rate.employer"))
+
+    def limits(self) -> BaseLimits:
+        floor = floor_amount(absolute=self.get("base.floor"), factor=self.get("base.floor_factor"),
+                             minimum_wage=self.get("minimum_wage"))
+        return BaseLimits(floor=floor, ceiling=self.get("base.ceiling"))
+
+    def rounding(self) -> Rounding:
+        return Rounding(places=self.get("rounding.places", 2), mode=self.get("rounding.mode", "half_up"))
+
+    @property
+    def unconfirmed(self) -> list[str]:
+        return sorted(name for name, version in self.values.items() if version.confidence == "unconfirmed")
+
+
+def rules_on(session: Session, scheme_code: str, category: str | None, day: dt.date) -> SchemeRules:
+    """The version of each parameter in force on ``day``.  A base floor given as an amount and one given as a
+    factor are alternatives: the later of the two wins."""
+    versions = session.scalars(
+        select(SchemeParameter).where(SchemeParameter.scheme_code == scheme_code, SchemeParameter.valid_from <= day,
+                                      (SchemeParameter.category.is_(None)) | (SchemeParameter.category == category))
+        .order_by(SchemeParameter.valid_from)
+    ).all()
+    chosen: dict[str, SchemeParameter] = {}
+    for version in versions:  # later versions replace earlier ones; a category's replaces the generic one
+        current = chosen.get(version.name)
+        if current is None or current.category is None or version.category is not None:
+            chosen[version.name] = version
+    floors = [chosen[n] for n in ("base.floor", "base.floor_factor") if n in chosen]
+    if len(floors) == 2:
+        older = min(floors, key=lambda v: v.valid_from)
+        del chosen[older.name]
+    return SchemeRules(chosen)
+
+
+def load_reference_parameters(session: Session, *, now: dt.datetime) -> int:
+    """Insert the seeded versions that are not in the database yet; returns how many were added.  Existing
+    versions are never changed here (a correction is a new version)."""
+    data = json.loads(resources.files("contributions.reference").joinpath("parameters.json").read_text("utf-8"))
+    existing = {(p.scheme_code, p.name, p.category, p.valid_from) for p in session.scalars(select(SchemeParameter))}
+    added = 0
+    for item in data["parameters"]:
+        if item["name"] not in NAMES:
+            raise ValueError(f"unknown parameter {item['name']!r}")
+        key = (item["scheme"], item["name"], item["category"], dt.date.fromisoformat(item["valid_from"]))
+        if key in existing:
+            continue
+        session.add(SchemeParameter(scheme_code=key[0], name=key[1], category=key[2], valid_from=key[3],
+                                    value=item["value"], source=item["source"], confidence=item["confidence"],
+                                    recorded_at=now, recorded_by="reference data"))
+        added += 1
+    session.flush()
+    return added
