@@ -40,9 +40,10 @@ def main(argv: list[str] | None = None) -> int:
         output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
         rows.append(json.loads(output.strip().splitlines()[-1]))
     columns = ["bench", "n", "seconds", "baseline_seconds", "ratio", "peak_rss_mb"]
-    print("  ".join(f"{c:>16}" for c in columns))
+    print("  ".join(f"{c:>16}" for c in columns) + "  other figures")
     for row in rows:
-        print("  ".join(f"{row.get(c)!s:>16}" for c in columns))
+        extra = ", ".join(f"{k}={v}" for k, v in row.items() if k not in columns)
+        print("  ".join(f"{row.get(c)!s:>16}" for c in columns) + f"  {extra}")
     return 0
 
 

@@ -165,13 +165,35 @@ def _employments_of(session: Session, employer_id: int, person_ids: list[int]) -
     return result
 
 
+def _identities(session: Session, person_ids: list[int]) -> dict[int, tuple]:
+    found: dict[int, tuple] = {}
+    for start in range(0, len(person_ids), BATCH):
+        for person_id, born, family in session.execute(
+            select(Person.id, Person.birth_date, Person.family_name_latin)
+            .where(Person.id.in_(person_ids[start:start + BATCH]))
+        ):
+            found[person_id] = (born, family.casefold())
+    return found
+
+
 def _check_against_database(session: Session, employer: Employer, rows: list[RowResult]) -> None:
     persons = _persons_by_document(session, (_document_key(row.values) for row in rows))
     jobs = _employments_of(session, employer.id, list(persons.values()))
+    identities = _identities(session, list(persons.values()))
     for row in rows:
         person_id = persons.get(_document_key(row.values))
         existing = jobs.get(person_id, []) if person_id else []
+        if row.action == "hire" and person_id and identities[person_id] != (
+                parse_date(row.values.get("birth_date")),
+                str(row.values.get("family_name_latin") or "").strip().casefold()):
+            # A known document with other details: neither linked nor shown.
+            row.problems.append(("document_number", "person.identity_mismatch", {}))
+            continue
         if row.action == "leave":
+            ended = parse_date(row.values.get("ended_on"))
+            if any(job.ended_on == ended for job in existing) and not any(job.ended_on is None for job in existing):
+                row.already = True
+                continue
             if not any(job.ended_on is None for job in existing):
                 row.problems.append(("document_number", "import.no_open_employment", {}))
             else:
@@ -251,7 +273,7 @@ def import_valid_rows(
                  object_id=employer.id, summary=", ".join(f"{k} {v}" for k, v in counts.items())
                  + (f"; file {batch.filename} sha256 {batch.sha256[:12]}" if batch else ""))
     if batch is not None:
-        batch.status, batch.imported_rows, batch.decided_at = "imported", len(valid), now
+        batch.imported_rows = len(valid)
     return counts
 
 
@@ -275,6 +297,18 @@ def _flag_duplicates(session: Session, employer: Employer, new: list[dict], *, n
              if other != p["id"] and (other not in new_ids or other < p["id"])]
     if flags:
         session.execute(insert(PossibleDuplicate), flags)
+
+
+def claim_batch(session: Session, employer_id: int, batch_id: int, decision: str, *, now: dt.datetime) -> bool:
+    """Mark a validated upload of the employer as imported or discarded, once: of two requests deciding the
+    same upload at the same time, only one gets True (the row lock serialises them)."""
+    status = {"import": "imported", "discard": "discarded"}[decision]
+    result = session.execute(
+        ImportBatch.__table__.update()
+        .where(ImportBatch.id == batch_id, ImportBatch.employer_id == employer_id, ImportBatch.status == "validated")
+        .values(status=status, decided_at=now)
+    )
+    return result.rowcount == 1
 
 
 def store_upload(session: Session, employer: Employer, filename: str, data: bytes, report: ImportReport, *,

@@ -145,7 +145,8 @@ def _register(session: Session, employer: Employer, *, now: dt.datetime) -> None
 
 
 def _pending(session: Session, employer_id: int, *, for_update: bool = True) -> Employer:
-    employer = session.get(Employer, employer_id, with_for_update={"of": Employer} if for_update else None)
+    employer = session.get(Employer, employer_id, with_for_update={"of": Employer} if for_update else None,
+                           populate_existing=True)
     if employer is None:
         raise DomainError("employer.not_found")
     if employer.status != "pending":

@@ -79,6 +79,7 @@ def set_user_active(
     user.is_active = active
     if not active:
         user.session_version += 1  # ends the user's open sessions
+        tokens.spend_tokens(session, purpose="invitation", subject_id=user.id, now=now)
     record_audit(session, actor=actor, action="user.reactivated" if active else "user.deactivated", now=now,
                  object_type="user", object_id=user.id, summary=user.email)
     return user

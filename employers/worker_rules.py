@@ -42,7 +42,7 @@ def parse_amount(value: object, places: int) -> Decimal | None:
     read through their shortest text form, never used as binary floats."""
     if isinstance(value, bool):
         return None
-    text = repr(value) if isinstance(value, float) else str(value or "")
+    text = repr(value) if isinstance(value, float) else ("" if value is None else str(value))
     text = text.strip().replace("\u00a0", "").replace(" ", "").replace(",", "")
     if not text:
         return None
@@ -85,7 +85,9 @@ def person_problems(values: dict[str, object], *, today: dt.date) -> list[tuple[
             problems.append(("birth_date", "person.born_in_future"))
         elif born.year < today.year - MAX_AGE:
             problems.append(("birth_date", "person.too_old"))
-    if values.get("phone") and not phone_is_valid(str(values["phone"])):
+    if values.get("phone") and len(str(values["phone"])) > 40:
+        problems.append(("phone", "field.too_long"))
+    elif values.get("phone") and not phone_is_valid(str(values["phone"])):
         problems.append(("phone", "contact.phone_invalid"))
     for field in ("given_name", "family_name", "given_name_latin", "family_name_latin"):
         if len(str(values.get(field) or "")) > 120:
@@ -141,6 +143,8 @@ def overlaps(start: dt.date, end: dt.date | None, other_start: dt.date, other_en
 
 
 def _add_years(day: dt.date, years: int) -> dt.date:
+    if day.year + years > dt.MAXYEAR:
+        return dt.date.max
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February

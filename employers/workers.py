@@ -60,6 +60,12 @@ def find_person_by_document(session: Session, document_type: str, document_count
         Person.document_number == normalise_number(document_number)))
 
 
+def same_identity(person: Person, values: dict[str, object]) -> bool:
+    """Whether typed details are those of the stored person: same birth date and Latin family name."""
+    return person.birth_date == values.get("birth_date") and \
+        person.family_name_latin.casefold() == str(values.get("family_name_latin") or "").strip().casefold()
+
+
 def similar_persons(session: Session, person: dict[str, object], *, but: int | None = None) -> list[Person]:
     """Persons with the same Latin names and date of birth (another document): likely the same human."""
     query = select(Person).where(
@@ -112,6 +118,9 @@ def register_hire(
                      object_id=record.id, summary=f"SSN {record.social_security_number}"
                      + (f"; {len(duplicates)} possible duplicate(s)" if duplicates else ""))
     else:
+        if not same_identity(existing, cleaned):
+            # Never link, nor show, a stored person to someone who only knows the document number.
+            raise ApplicationInvalid([("document_number", "person.identity_mismatch")])
         existing_person = True
         record = existing
     hired_on = parse_date(employment["hired_on"])
@@ -163,9 +172,11 @@ def correct_employment_dates(
     new_start = parse_date(hired_on)
     if new_start is None:
         raise ApplicationInvalid([("hired_on", "field.date_invalid")])
-    problems = employment_problems({"hired_on": new_start, "contract_type": job.contract_type,
-                                    "monthly_wage": job.monthly_wage}, birth_date=job.person.birth_date,
-                                   registered_on=employer.registered_on, wage_places=wage_places(employer))
+    # Only the date rules: the stored wage and contract are not being changed here.
+    problems = [p for p in employment_problems({"hired_on": new_start, "contract_type": job.contract_type,
+                                                "monthly_wage": str(job.monthly_wage)},
+                                               birth_date=job.person.birth_date, registered_on=employer.registered_on,
+                                               wage_places=wage_places(employer)) if p[0] == "hired_on"]
     new_end = None
     if ended_on not in (None, ""):
         problems += end_problems(ended_on, end_reason, hired_on=new_start)

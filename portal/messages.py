@@ -52,6 +52,8 @@ MESSAGES = {
     "person.document_number_invalid": _l("The document number must have 4 to 40 letters or digits."),
     "person.country_invalid": _l("Write the country as two capital letters, for example LA or TJ."),
     "person.sex_unknown": _l("Write F or M."),
+    "person.identity_mismatch": _l("This document number is registered to a person with another name or date of "
+                                   "birth. Check the document."),
     "person.born_in_future": _l("The date of birth cannot be in the future."),
     "person.too_old": _l("This date of birth is more than 100 years ago."),
     "employment.before_registration": _l("The hire date is before the employer's registration."),

@@ -40,7 +40,7 @@ def _application(employer_id: int) -> tuple[Employer, User | None]:
     return employer, admin
 
 
-@bp.route("/staff/applications/<int:employer_id>")
+@bp.route("/staff/applications/<int(max=2147483647):employer_id>")
 @allow(*REVIEWERS)
 def application(employer_id: int):
     employer, admin = _application(employer_id)
@@ -56,7 +56,7 @@ def _tell(employer: Employer, admin: User | None, kind: str, **params: object) -
     deliver_after_commit([message.id])
 
 
-@bp.route("/staff/applications/<int:employer_id>/<decision>", methods=["POST"])
+@bp.route("/staff/applications/<int(max=2147483647):employer_id>/<decision>", methods=["POST"])
 @allow(*REVIEWERS)
 def decide(employer_id: int, decision: str):
     employer, admin = _application(employer_id)

@@ -32,7 +32,7 @@ PAGE_SIZE = 50
 def staff_employers():
     search = (request.args.get("q") or "").strip()[:100]
     status = request.args.get("status") or ""
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
     query = select(Employer)
     if status:
         query = query.where(Employer.status == status)
@@ -55,7 +55,7 @@ def _employer(employer_id: int) -> Employer:
     return employer
 
 
-@bp.route("/staff/employers/<int:employer_id>")
+@bp.route("/staff/employers/<int(max=2147483647):employer_id>")
 @allow(*STAFF)
 def staff_employer(employer_id: int):
     employer = _employer(employer_id)
@@ -65,7 +65,7 @@ def staff_employer(employer_id: int):
                            history=profile_history(db, employer.id), jobs=jobs, status_form=StatusForm())
 
 
-@bp.route("/staff/employers/<int:employer_id>/status", methods=["POST"])
+@bp.route("/staff/employers/<int(max=2147483647):employer_id>/status", methods=["POST"])
 @allow(*OFFICERS)
 def staff_status(employer_id: int):
     employer = _employer(employer_id)
@@ -84,7 +84,7 @@ def staff_status(employer_id: int):
     return redirect(url_for("employers.staff_employer", employer_id=employer.id))
 
 
-@bp.route("/staff/employers/<int:employer_id>/profile", methods=["GET", "POST"])
+@bp.route("/staff/employers/<int(max=2147483647):employer_id>/profile", methods=["GET", "POST"])
 @allow(*OFFICERS)
 def staff_profile(employer_id: int):
     employer = _employer(employer_id)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.employers.forms import ProfileFields, RegistrationNumbers
 from portal.forms import PortalForm
@@ -32,7 +32,7 @@ class DirectRegistrationForm(ProfileFields, RegistrationNumbers):
 
 
 class DuplicateForm(PortalForm):
-    flag_id = IntegerField(validators=[DataRequired()])
+    flag_id = IntegerField(validators=[DataRequired(), NumberRange(min=1, max=2147483647)])
     decision = SelectField(choices=[SelectChoice("same_person", _l("The same person")),
                                     SelectChoice("different_people", _l("Different people"))])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=1000)])

@@ -44,7 +44,7 @@ def team():
         200 if error is None and not form.errors else 422
 
 
-@bp.route("/employer/team/<int:user_id>/<action>", methods=["POST"])
+@bp.route("/employer/team/<int(max=2147483647):user_id>/<action>", methods=["POST"])
 @allow(Role.EMPLOYER_ADMIN)
 def set_active(user_id: int, action: str):
     if action not in ("deactivate", "reactivate"):

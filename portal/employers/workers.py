@@ -10,7 +10,15 @@ from sqlalchemy import func, select
 
 from common.errors import DomainError, NotFound
 from employers.import_files import write_csv, write_xlsx
-from employers.imports import COLUMNS, ImportBatch, import_valid_rows, parse_file, store_upload, validate
+from employers.imports import (
+    COLUMNS,
+    ImportBatch,
+    claim_batch,
+    import_valid_rows,
+    parse_file,
+    store_upload,
+    validate,
+)
 from employers.registration import local_today
 from employers.worker_rules import EMPLOYMENT_FIELDS, PERSON_FIELDS
 from employers.workers import correct_employment_dates, employment_of, end_employment, register_hire, worker_query
@@ -37,7 +45,7 @@ def workers():
     employer = _employer()
     search = (request.args.get("q") or "").strip()[:100]
     show_all = request.args.get("show") == "all"
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
     query = worker_query(employer.id, search=search,
                          current_on=None if show_all else local_today(employer.scheme, now()))
     db = db_session()
@@ -87,7 +95,7 @@ def _employment(employment_id: int):
         abort(404)
 
 
-@bp.route("/employer/workers/<int:employment_id>")
+@bp.route("/employer/workers/<int(max=2147483647):employment_id>")
 @allow(EMPLOYER)
 def worker(employment_id: int):
     job = _employment(employment_id)
@@ -96,7 +104,7 @@ def worker(employment_id: int):
     return render_template("employers/worker.html", job=job, end_form=EndForm(), correct_form=correct)
 
 
-@bp.route("/employer/workers/<int:employment_id>/<action>", methods=["POST"])
+@bp.route("/employer/workers/<int(max=2147483647):employment_id>/<action>", methods=["POST"])
 @allow(EMPLOYER)
 def change_employment(employment_id: int, action: str):
     job = _employment(employment_id)
@@ -200,7 +208,7 @@ def _problems(report) -> list[tuple[int, str, str]]:
     return out
 
 
-@bp.route("/employer/workers/import/<int:batch_id>/<decision>", methods=["POST"])
+@bp.route("/employer/workers/import/<int(max=2147483647):batch_id>/<decision>", methods=["POST"])
 @allow(EMPLOYER)
 def decide_upload(batch_id: int, decision: str):
     employer = _employer()
@@ -208,15 +216,14 @@ def decide_upload(batch_id: int, decision: str):
     batch = db.get(ImportBatch, batch_id)
     if batch is None or batch.employer_id != employer.id or decision not in ("import", "discard"):
         abort(404)
-    if batch.status != "validated":
-        flash(message_for(DomainError("import.already_decided")), "error")
-        return redirect(url_for("employers.workers"))
-    if decision == "discard":
-        batch.status, batch.decided_at = "discarded", now()
-        flash(_("Nothing was imported."), "info")
-        return redirect(url_for("employers.workers"))
     try:
         with attempt():
+            if not claim_batch(db, employer.id, batch.id, decision, now=now()):
+                raise DomainError("import.already_decided")
+            if decision == "discard":
+                flash(_("Nothing was imported."), "info")
+                return redirect(url_for("employers.workers"))
+            db.refresh(batch)
             # Checked again: the register may have changed since the report was shown.
             rows = parse_file(batch.filename, batch.content, header_aliases(),
                               max_rows=current_app.config["MAX_IMPORT_ROWS"])

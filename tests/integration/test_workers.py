@@ -30,10 +30,19 @@ def test_hire_registers_the_person_with_a_checked_social_security_number(db) -> 
 
 def test_same_document_links_the_existing_person_across_employers(db) -> None:
     first, second = factories.employer(db), factories.employer(db)
-    person = person_values(document_number="id-0000-7777")
+    person = person_values(document_number="id-0000-7777", family_name_latin="Vongsa")
     a = _hire(db, first, person)
-    b = _hire(db, second, person_values(document_number="ID00007777", given_name_latin="Seng"))
+    b = _hire(db, second, person_values(document_number="ID00007777", family_name_latin="VONGSA"))
     assert b.existing_person and b.person.id == a.person.id
+
+
+def test_a_known_document_with_other_details_is_neither_linked_nor_revealed(db) -> None:
+    first, second = factories.employer(db), factories.employer(db)
+    _hire(db, first, person_values(document_number="ID55550000", family_name_latin="Vongsa"))
+    with pytest.raises(ApplicationInvalid) as caught:
+        _hire(db, second, person_values(document_number="ID55550000", family_name_latin="Someone",
+                                        birth_date="1970-01-01"))
+    assert caught.value.problems == [("document_number", "person.identity_mismatch")]
 
 
 def test_same_names_and_birth_date_with_another_document_is_flagged_for_review(db) -> None:
@@ -97,6 +106,7 @@ def test_correcting_dates_is_checked_and_audited(db) -> None:
     first = _hire(db, employer, person)
     end_employment(db, employer, first.employment.id, ended_on="2026-12-31", reason="end_of_contract", actor=ACTOR,
                    now=NOW)
+    # LAK wages are whole kip: correcting dates must not trip over the stored wage's decimals.
     second = _hire(db, employer, person, hired_on="2027-03-01")
     with pytest.raises(DomainError, match="employment.overlaps"):
         correct_employment_dates(db, employer, first.employment.id, hired_on="2026-11-20", ended_on="2027-04-01",
