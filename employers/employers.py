@@ -118,6 +118,13 @@ def _refresh_current(session: Session, employer: Employer) -> None:
         setattr(employer, field, value)
 
 
+def check_valid_from(employer: Employer, valid_from: dt.date, *, today: dt.date | None) -> None:
+    """A profile change takes effect no earlier than the registration and, when ``today`` is given (an
+    employer's own change), no later than today; staff may date a change ahead."""
+    if (employer.registered_on and valid_from < employer.registered_on) or (today and valid_from > today):
+        raise DomainError("profile.valid_from_invalid")
+
+
 def add_profile_version(
     session: Session, employer: Employer, values: dict[str, object], *, valid_from: dt.date, actor: Actor,
     now: dt.datetime, note: str = "",

@@ -6,9 +6,14 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from common.errors import DomainError
 from employers.accounts import Role
-from employers.employers import SELF_SERVICE_FIELDS, add_profile_version, profile_history, profile_values
+from employers.employers import (
+    SELF_SERVICE_FIELDS,
+    add_profile_version,
+    check_valid_from,
+    profile_history,
+    profile_values,
+)
 from employers.registration import local_today, validate_profile
 from portal.access import EMPLOYER, allow
 from portal.database import db_session
@@ -41,9 +46,7 @@ def change_profile():
     if form.validate_on_submit():
         try:
             with attempt():
-                if form.valid_from.data > today or (employer.registered_on and form.valid_from.data <
-                                                    employer.registered_on):
-                    raise DomainError("profile.valid_from_invalid")
+                check_valid_from(employer, form.valid_from.data, today=today)
                 values = profile_values(employer) | {f: getattr(form, f).data or "" for f in SELF_SERVICE_FIELDS}
                 cleaned = validate_profile(db, employer.scheme, values)
                 add_profile_version(db, employer, cleaned, valid_from=form.valid_from.data, actor=current_actor(),

@@ -7,9 +7,15 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
-from common.errors import DomainError
 from employers.accounts import Role
-from employers.employers import PROFILE_FIELDS, Employer, add_profile_version, change_status, profile_history
+from employers.employers import (
+    PROFILE_FIELDS,
+    Employer,
+    add_profile_version,
+    change_status,
+    check_valid_from,
+    profile_history,
+)
 from employers.persons import Person, PossibleDuplicate
 from employers.registration import ApplicantAccount, local_today, register_employer, validate_profile
 from employers.workers import review_duplicate, worker_query
@@ -99,8 +105,7 @@ def staff_profile(employer_id: int):
     if form.validate_on_submit():
         try:
             with attempt():
-                if employer.registered_on and form.valid_from.data < employer.registered_on:
-                    raise DomainError("profile.valid_from_invalid")
+                check_valid_from(employer, form.valid_from.data, today=None)
                 cleaned = validate_profile(db, employer.scheme, {f: getattr(form, f).data for f in PROFILE_FIELDS})
                 add_profile_version(db, employer, cleaned, valid_from=form.valid_from.data, actor=current_actor(),
                                     now=now(), note=form.note.data or "changed by staff")
