@@ -11,6 +11,9 @@ from common.db import Base
 def load_metadata() -> MetaData:
     import common.audit  # noqa: F401
     import common.schemes  # noqa: F401
+    import contributions.calendar  # noqa: F401
+    import contributions.declarations  # noqa: F401
+    import contributions.ledger  # noqa: F401
     import contributions.parameters  # noqa: F401
     import employers.accounts  # noqa: F401
     import employers.employers  # noqa: F401

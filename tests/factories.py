@@ -81,3 +81,28 @@ def employment_values(**fields: object) -> dict[str, object]:
                                  "monthly_wage": "3500000"}
     values.update(fields)
     return values
+
+
+def employer_since(session: Session, registered_on: dt.date, *, scheme_code: str = "LA-LSSO",
+                   **fields: object) -> Employer:
+    """An active employer registered on ``registered_on`` (its first profile version from that day too)."""
+    from employers.employers import EmployerProfile
+
+    created = employer(session, scheme_code=scheme_code, **fields)
+    created.registered_on = registered_on
+    for version in session.query(EmployerProfile).filter_by(employer_id=created.id):
+        version.valid_from = registered_on
+    session.flush()
+    return created
+
+
+def hire(session: Session, employer_: Employer, *, wage: str = "3500000", hired_on: str = "2025-01-06",
+         **person: object):
+    """Register a worker with the employer; returns the employment (with ``person``)."""
+    from employers.workers import register_hire
+
+    country = employer_.scheme.country
+    values = person_values(document_country=country, nationality=country, **person)
+    return register_hire(session, employer_, person=values,
+                         employment=employment_values(hired_on=hired_on, monthly_wage=wage),
+                         actor=ACTOR, now=NOW).employment
