@@ -111,18 +111,21 @@ def resolve_lines(session: Session, employer: Employer, period: Period,
                   lines: list[LineInput]) -> dict[int, tuple[int, int]]:
     """For each valid line (by row): (person id, employment id); lines whose worker is unknown or was not
     employed by the employer in the period get a problem instead."""
-    persons = persons_by_number(session, (line.social_security_number for line in lines if line.valid))
+    def checkable(line: LineInput) -> bool:  # every problem is listed, also on lines with other problems
+        return bool(line.social_security_number) and not any(p[0] == "social_security_number" for p in line.problems)
+
+    persons = persons_by_number(session, (line.social_security_number for line in lines if checkable(line)))
     jobs = employments_in(session, employer.id, period, persons.values())
     resolved = {}
     for line in lines:
-        if not line.valid:
+        if not checkable(line):
             continue
         person_id = persons.get(line.social_security_number)
         if person_id is None:
             line.problems.append(("social_security_number", "declaration.ssn_unknown", {}))
         elif person_id not in jobs:
             line.problems.append(("social_security_number", "declaration.not_employed", {"period": str(period)}))
-        else:
+        elif line.valid:
             resolved[line.row] = (person_id, jobs[person_id].id)
     return resolved
 
@@ -234,7 +237,7 @@ def _insert_lines(session: Session, declaration: Declaration, rows: list[dict], 
 
 def replace_lines(session: Session, employer: Employer, declaration_id: int, values: list[Mapping[str, object]],
                   *, revision: int | None, actor: Actor, now: dt.datetime, source: str = "form",
-                  first_row: int = 1) -> list[LineInput]:
+                  first_row: int = 1, row_numbers: list[int] | None = None) -> list[LineInput]:
     """Replace all the lines of a draft with ``values`` (one mapping per line: social security number, gross
     wage, days worked, absence reason).  Raises ``LinesInvalid`` with every line's problems and writes
     nothing when any line is wrong; returns the lines (with notes such as "below the floor") otherwise."""
@@ -242,7 +245,9 @@ def replace_lines(session: Session, employer: Employer, declaration_id: int, val
     period = draft.period_value
     setting = period_rules(session, employer, period)
     days = period.last_day.day
-    lines = [read_line(first_row + i, row, places=setting.places, days_in_month=days) for i, row in enumerate(values)]
+    numbers = row_numbers or [first_row + i for i in range(len(values))]
+    lines = [read_line(number, row, places=setting.places, days_in_month=days)
+             for number, row in zip(numbers, values, strict=True)]
     mark_duplicates(lines)
     resolved = resolve_lines(session, employer, period, lines)
     if not lines:

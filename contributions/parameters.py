@@ -26,6 +26,8 @@ NAMES = {
     "rate.employee": Decimal, "rate.employer": Decimal, "base.ceiling": Decimal, "base.floor": Decimal,
     "base.floor_factor": Decimal, "minimum_wage": Decimal, "rounding.places": int, "rounding.mode": str,
     "due.day": int, "due.roll": str,
+    # ISO weekdays of the weekend, e.g. "6,7" (Saturday and Sunday); due dates roll off them.
+    "calendar.weekend": str,
 }
 
 

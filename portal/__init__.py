@@ -30,6 +30,7 @@ def create_app(
     from portal.admin import bp as admin_bp
     from portal.auth import init_auth
     from portal.database import init_database
+    from portal.declarations import bp as declarations_bp
     from portal.employers import bp as employers_bp
     from portal.home import bp as home_bp
     from portal.i18n import init_i18n
@@ -43,5 +44,6 @@ def create_app(
     app.register_blueprint(home_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(employers_bp)
+    app.register_blueprint(declarations_bp)
     app.jinja_env.autoescape = True
     return app

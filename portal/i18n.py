@@ -15,9 +15,10 @@ from pathlib import Path
 import wtforms
 from babel import negotiate_locale
 from babel.dates import format_skeleton
+from babel.numbers import get_currency_precision
 from babel.support import NullTranslations, Translations
 from flask import Flask, request
-from flask_babel import Babel, format_currency, format_date, format_datetime, get_locale
+from flask_babel import Babel, format_currency, format_date, format_datetime, format_percent, get_locale
 from flask_login import current_user
 
 from common.period import Period
@@ -76,6 +77,21 @@ def money(amount: Decimal | int | str | None, currency: str) -> str:
     return format_currency(Decimal(amount), currency)
 
 
+def percent(rate: Decimal | None) -> str:
+    """A rate (0.055) as a percentage in the request's locale (5.5 %), with as many decimals as it has."""
+    if rate is None:
+        return ""
+    return format_percent(Decimal(rate), "#,##0.###%")
+
+
+def plain_amount(amount: Decimal | None, currency: str) -> str:
+    """An amount as typed in a form field: no grouping, the currency's decimals (3000000; 2000.00)."""
+    if amount is None:
+        return ""
+    places = get_currency_precision(currency)
+    return str(Decimal(amount).quantize(Decimal(1).scaleb(-places)))
+
+
 def period_label(period: Period | str) -> str:
     period = Period.parse(period) if isinstance(period, str) else period
     return format_skeleton("yMMMM", period.first_day, locale=str(get_locale() or DEFAULT))
@@ -95,6 +111,8 @@ def init_i18n(app: Flask) -> None:
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["period"] = period_label
+    app.jinja_env.filters["percent"] = percent
+    app.jinja_env.filters["plain_amount"] = plain_amount
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.filters["datetime"] = (
         lambda value, fmt="medium": format_datetime(value, fmt) if isinstance(value, dt.datetime) else ""

@@ -81,6 +81,18 @@ MESSAGES = {
     "duplicate.decision_unknown": _l("Choose one of the two decisions."),
     "user.not_found": _l("This user does not exist."),
     "user.cannot_deactivate": _l("This account cannot be deactivated here."),
+    "parameter.scheme_unknown": _l("Choose a scheme from the list."),
+    "parameter.name_unknown": _l("Choose a parameter from the list."),
+    "parameter.category_unknown": _l("Choose an employer category of this scheme, or none for every employer "
+                                     "of the scheme."),
+    "parameter.value_invalid": _l("This value is not valid for %(name)s. Check the format and the allowed range."),
+    "parameter.source_required": _l("Give the legal source of the value: the law or decree, its article and date."),
+    "parameter.confidence_unknown": _l("Choose from the list how certain the value is."),
+    "parameter.version_exists": _l("A version of %(name)s from %(valid_from)s already exists. Versions are never "
+                                   "edited: record a correction from a later date."),
+    "parameter.period_declared": _l("Contributions for %(period)s have already been declared, and a declared "
+                                    "period is never recomputed. The new version can take effect from "
+                                    "%(first_day)s at the earliest."),
 }
 
 

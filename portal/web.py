@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
-from flask import request
+from flask import Response, request
 from flask_login import current_user
 
 from common.audit import Actor
@@ -58,3 +58,12 @@ def attempt() -> Iterator[None]:
             yield
     except DomainError as error:
         raise UseCaseFailed(error) from error
+
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download(content: bytes, filename: str, fmt: str) -> Response:
+    """A CSV or XLSX file as an attachment."""
+    mimetype = "text/csv" if fmt == "csv" else XLSX_MIMETYPE
+    return Response(content, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

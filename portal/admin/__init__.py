@@ -1,4 +1,4 @@
-"""Administration pages for staff: the audit log for now."""
+"""Administration pages for staff: the audit log, and the scheme parameters (in ``parameters``)."""
 
 from __future__ import annotations
 
@@ -29,3 +29,6 @@ def audit_log():
     ).all()
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return render_template("admin/audit.html", events=events, page=page, pages=pages, total=total, action=action)
+
+
+from portal.admin import parameters  # noqa: E402,F401  (the routes)

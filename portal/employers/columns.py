@@ -41,13 +41,17 @@ CODES = {
 }
 
 
-def header_aliases() -> dict[str, str]:
-    """Every title a column may carry: the field key itself and its title in each language."""
-    aliases = {key: key for key in COLUMNS}
+def aliases_of(titles: dict[str, str]) -> dict[str, str]:
+    """Every title a column of a file may carry: the field key itself and its title in each language."""
+    aliases = {key: key for key in titles}
     for language in LANGUAGES:
         translations = translations_for(language)
-        aliases.update({translations.gettext(title): key for key, title in TITLES.items()})
+        aliases.update({translations.gettext(title): key for key, title in titles.items()})
     return aliases
+
+
+def header_aliases() -> dict[str, str]:
+    return aliases_of({key: TITLES[key] for key in COLUMNS})
 
 
 def titles() -> list[str]:

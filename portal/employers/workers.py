@@ -3,7 +3,7 @@ and bulk upload of hires and leavers with a validation report before anything is
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -29,7 +29,7 @@ from portal.employers.choices import show_problems
 from portal.employers.columns import CODES, example_rows, header_aliases, titles
 from portal.employers.worker_forms import CorrectDatesForm, EndForm, HireForm, UploadForm
 from portal.messages import message_for
-from portal.web import UseCaseFailed, attempt, current_actor, now
+from portal.web import UseCaseFailed, attempt, current_actor, download, now
 
 PAGE_SIZE = 50
 MAX_REPORTED_PROBLEMS = 500
@@ -130,13 +130,6 @@ def change_employment(employment_id: int, action: str):
     return render_template("employers/worker.html", job=job, error=error, **forms), 422
 
 
-def _download(content: bytes, filename: str, fmt: str) -> Response:
-    mimetype = "text/csv" if fmt == "csv" else \
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(content, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
 @bp.route("/employer/workers/export.<fmt>")
 @allow(EMPLOYER)
 def export_workers(fmt: str):
@@ -153,8 +146,8 @@ def export_workers(fmt: str):
             for job in db_session().scalars(worker_query(employer.id, search=request.args.get("q") or ""))]
     name = f"workers-{employer.employer_number}.{fmt}"
     if fmt == "csv":
-        return _download(write_csv(header, rows), name, fmt)
-    return _download(write_xlsx([(_("Workers"), header, rows)]), name, fmt)
+        return download(write_csv(header, rows), name, fmt)
+    return download(write_xlsx([(_("Workers"), header, rows)]), name, fmt)
 
 
 @bp.route("/employer/workers/template.<fmt>")
@@ -164,9 +157,9 @@ def worker_template(fmt: str):
         abort(404)
     examples = example_rows(_employer().scheme.country)
     if fmt == "csv":
-        return _download(write_csv(titles(), examples), "workers-template.csv", fmt)
+        return download(write_csv(titles(), examples), "workers-template.csv", fmt)
     codes = [[column, code] for column, values in CODES.items() for code in values]
-    return _download(write_xlsx([(_("Workers"), titles(), examples), (_("Codes"), [_("Column"), _("Code")], codes)]),
+    return download(write_xlsx([(_("Workers"), titles(), examples), (_("Codes"), [_("Column"), _("Code")], codes)]),
                      "workers-template.xlsx", fmt)
 
 

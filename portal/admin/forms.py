@@ -1,0 +1,80 @@
+"""Forms of the administration pages, and how scheme parameters are named on them."""
+
+from __future__ import annotations
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from common.money import ROUNDING_MODES
+from common.schemes import Scheme
+from contributions.parameters import NAMES
+from contributions.rules.due_dates import ROLL_RULES
+from portal.forms import PortalForm
+
+PARAMETER_LABELS = {
+    "rate.employee": _l("Employee contribution rate"),
+    "rate.employer": _l("Employer contribution rate"),
+    "base.ceiling": _l("Ceiling of the contribution base"),
+    "base.floor": _l("Floor of the contribution base (an amount)"),
+    "base.floor_factor": _l("Floor of the contribution base (a share of the minimum wage)"),
+    "minimum_wage": _l("Minimum wage"),
+    "rounding.places": _l("Decimal places kept when rounding"),
+    "rounding.mode": _l("Rounding rule"),
+    "due.day": _l("Due day in the following month"),
+    "due.roll": _l("When the due day is not a business day"),
+    "calendar.weekend": _l("Weekend days"),
+}
+
+_AMOUNT = _l("An amount in the scheme's currency, with no thousands separators: 4500000.")
+VALUE_FORMATS = {
+    "rate.employee": _l("A fraction between 0 and 1: 0.055 means 5.5 per cent."),
+    "rate.employer": _l("A fraction between 0 and 1: 0.055 means 5.5 per cent."),
+    "base.ceiling": _AMOUNT,
+    "base.floor": _AMOUNT,
+    "base.floor_factor": _l("A factor of the minimum wage: 0.5 means half of it."),
+    "minimum_wage": _AMOUNT,
+    "rounding.places": _l("A whole number from 0 to 4: 0 for kip, 2 for somoni."),
+    "rounding.mode": _l("One of: %(choices)s.", choices=", ".join(ROUNDING_MODES)),
+    "due.day": _l("A day from 1 to 31; 31 means the last day of the month."),
+    "due.roll": _l("One of: %(choices)s.", choices=", ".join(ROLL_RULES)),
+    "calendar.weekend": _l("ISO weekdays separated by commas, from Monday 1 to Sunday 7: 6,7 is Saturday and "
+                           "Sunday."),
+}
+
+CONFIDENCE_LABELS = {
+    "confirmed": _l("confirmed"),
+    "likely": _l("likely"),
+    "unconfirmed": _l("unconfirmed"),
+}
+
+
+def parameter_label(name: str) -> str:
+    label = PARAMETER_LABELS.get(name)
+    return str(label) if label is not None else name
+
+
+class ParameterVersionForm(PortalForm):
+    """A new dated version of one parameter; the choices of the scheme, name and category are set by the
+    view, and the domain checks the value against the parameter's type."""
+
+    scheme = SelectField(_l("Scheme"), validators=[DataRequired()], validate_choice=False)
+    name = SelectField(_l("Parameter"), validators=[DataRequired()], validate_choice=False)
+    category = SelectField(_l("Employer category"), validators=[Optional()], validate_choice=False)
+    valid_from = DateField(_l("In force from"), validators=[DataRequired()])
+    value = StringField(_l("Value"), validators=[DataRequired(), Length(max=60)],
+                        render_kw={"autocomplete": "off", "spellcheck": "false"})
+    source = TextAreaField(_l("Legal source"), validators=[DataRequired(), Length(max=2000)])
+    confidence = SelectField(_l("Confidence"), validate_choice=False,
+                             choices=[SelectChoice(code, label) for code, label in CONFIDENCE_LABELS.items()])
+    submit = SubmitField(_l("Record the version"))
+
+    def fill_choices(self, schemes: list[Scheme], language: str) -> None:
+        self.scheme.choices = [SelectChoice(s.code, s.name_in(language)) for s in schemes]
+        self.name.choices = [SelectChoice(name, f"{parameter_label(name)} · {name}") for name in NAMES]
+        self.category.choices = [SelectChoice("", gettext("Every employer of the scheme"))] + [
+            SelectChoice(category["code"], category["names"].get(language) or category["names"]["en"],
+                         optgroup=scheme.name_in(language))
+            for scheme in schemes for category in scheme.employer_categories]
