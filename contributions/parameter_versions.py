@@ -82,7 +82,7 @@ def normalized_value(name: str, text: str) -> str:
         if name in _CHECKS:
             value = _CHECKS[name](text)
         elif NAMES[name] is Decimal:
-            value = _decimal(text, at_most=Decimal(1) if name in RATES else None)
+            value = _decimal(text, at_most=Decimal(1) if name in RATES or name.startswith("branch.") else None)
         else:
             raise ValueError(name)
     except (ValueError, InvalidOperation, ArithmeticError):

@@ -21,6 +21,7 @@ from common.db import Base
 from contributions.rules.calculation import BaseLimits, Rates, Rounding, floor_amount
 
 CONFIDENCE = ("confirmed", "likely", "unconfirmed")
+BRANCHES = ("pension", "health", "short_term", "work_injury", "unemployment", "family")
 # The parameters a scheme may set, and how their text value reads.
 NAMES = {
     "rate.employee": Decimal, "rate.employer": Decimal, "base.ceiling": Decimal, "base.floor": Decimal,
@@ -28,6 +29,10 @@ NAMES = {
     "due.day": int, "due.roll": str,
     # ISO weekdays of the weekend, e.g. "6,7" (Saturday and Sunday); due dates roll off them.
     "calendar.weekend": str,
+    # Optional split of the contributions between the branches of the fund, as fractions of the total (they
+    # add up to 1).  Fund accounting only: what the employer owes does not depend on it.  Lao PDR and
+    # Tajikistan have none seeded: the shares were not found in public sources (country rules §1.2, §2.1).
+    **{f"branch.{branch}": Decimal for branch in BRANCHES},
 }
 
 
@@ -75,6 +80,11 @@ class SchemeRules:
 
     def rounding(self) -> Rounding:
         return Rounding(places=self.get("rounding.places", 2), mode=self.get("rounding.mode", "half_up"))
+
+    def branch_shares(self) -> dict[str, Decimal]:
+        """The branches of the fund and their share of the total, when the scheme splits it."""
+        return {name.removeprefix("branch."): version.typed_value for name, version in self.values.items()
+                if name.startswith("branch.")}
 
     @property
     def unconfirmed(self) -> list[str]:

@@ -93,3 +93,22 @@ def compute_line(gross: Decimal, *, rates: Rates, limits: BaseLimits, rounding: 
         employee=round_money(base * rates.employee, rounding.places, rounding.mode),
         employer=round_money(base * rates.employer, rounding.places, rounding.mode),
     )
+
+
+def split_total(total: Decimal, shares: dict[str, Decimal], places: int) -> dict[str, Decimal]:
+    """Split ``total`` between branches by their shares (fractions adding up to 1), each part rounded down to
+    ``places`` decimals and the units left over given to the largest remainders, so the parts add up to the
+    total exactly.  Ties go to the branch listed first."""
+    if not shares:
+        return {}
+    if sum(shares.values()) != Decimal(1) or any(share < ZERO for share in shares.values()):
+        raise ValueError("branch shares must be fractions that add up to 1")
+    unit = Decimal(1).scaleb(-places)
+    exact = {branch: total * share for branch, share in shares.items()}
+    parts = {branch: (amount / unit).to_integral_value(rounding="ROUND_FLOOR") * unit
+             for branch, amount in exact.items()}
+    left = int(((total - sum(parts.values())) / unit).to_integral_value())
+    order = sorted(shares, key=lambda branch: (-(exact[branch] - parts[branch]), list(shares).index(branch)))
+    for branch in order[:left]:
+        parts[branch] += unit
+    return parts

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from common.money import ROUNDING_MODES
 from common.schemes import Scheme
-from contributions.parameters import NAMES
+from contributions.parameters import BRANCHES, NAMES
 from contributions.rules.due_dates import ROLL_RULES
 from portal.forms import PortalForm
 
@@ -26,6 +26,12 @@ PARAMETER_LABELS = {
     "due.day": _l("Due day in the following month"),
     "due.roll": _l("When the due day is not a business day"),
     "calendar.weekend": _l("Weekend days"),
+    "branch.pension": _l("Share of the total for pensions"),
+    "branch.health": _l("Share of the total for health care"),
+    "branch.short_term": _l("Share of the total for short-term benefits"),
+    "branch.work_injury": _l("Share of the total for work injury"),
+    "branch.unemployment": _l("Share of the total for unemployment"),
+    "branch.family": _l("Share of the total for family benefits"),
 }
 
 _AMOUNT = _l("An amount in the scheme's currency, with no thousands separators: 4500000.")
@@ -42,6 +48,8 @@ VALUE_FORMATS = {
     "due.roll": _l("One of: %(choices)s.", choices=", ".join(ROLL_RULES)),
     "calendar.weekend": _l("ISO weekdays separated by commas, from Monday 1 to Sunday 7: 6,7 is Saturday and "
                            "Sunday."),
+    **{f"branch.{branch}": _l("A fraction of the total between 0 and 1; the shares of all branches add up to 1.")
+       for branch in BRANCHES},
 }
 
 CONFIDENCE_LABELS = {

@@ -29,6 +29,7 @@ from contributions.drafts import (
 )
 from contributions.filing import amount_charged_by, file_nil, rf_of, submit_declaration
 from contributions.periods import period_overview
+from contributions.rules.calculation import split_total
 from contributions.rules.declaration_lines import ABSENCE_REASONS
 from contributions.rules.references import format_numeric, format_rf
 from employers.import_files import write_csv, write_xlsx
@@ -223,7 +224,10 @@ def _show_draft(record: Declaration, page: int, *, errors: dict | None = None, v
 def _show_filed(record: Declaration) -> str:
     db = db_session()
     lines, page, pages = _lines_page(record, _page_arg())
+    setting = period_rules(db, _employer(), record.period_value)
+    branches = split_total(record.total, setting.rules.branch_shares(), setting.places)
     return render_template("declarations/filed.html", declaration=record, lines=lines, page=page, pages=pages,
+                           branches=branches,
                            versions=versions_of(db, record.employer_id, record.period_value),
                            charged=amount_charged_by(db, record.id), employer=_employer(),
                            numeric=format_numeric(record.payment_reference), rf=format_rf(rf_of(record)))

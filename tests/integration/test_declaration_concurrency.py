@@ -1,0 +1,110 @@
+"""Two requests at once on the same period: one draft, one filed declaration, charges posted once.
+
+On PostgreSQL the two run truly at the same time (row locks and the one-draft index decide).  SQLite
+serialises writers by design, so there the two run one after the other and the test checks the same
+outcome: the second request finds the work done and writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable
+
+import pytest
+from alembic import command as alembic_command
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from common.db import make_engine
+from common.period import Period
+from contributions.declarations import Declaration
+from contributions.drafts import open_draft
+from contributions.filing import submit_declaration
+from contributions.ledger import LedgerEntry
+from employers.employers import Employer
+from portal.cli import alembic_config
+from portal.reference import load_reference_data
+from tests import factories
+from tests.conftest import fresh_database
+
+NOW = dt.datetime(2026, 5, 12, 3, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def engine_with_employer(database_url, tmp_path):
+    with fresh_database(database_url, tmp_path, "concurrency") as url:
+        engine = make_engine(url)
+        with engine.begin() as connection:
+            config = alembic_config(url)
+            config.attributes["connection"] = connection
+            alembic_command.upgrade(config, "head")
+        with Session(engine) as session:
+            load_reference_data(session)
+            employer = factories.employer_since(session, dt.date(2025, 1, 2))
+            for wage in ("3000000", "5000000"):
+                factories.hire(session, employer, wage=wage)
+            session.commit()
+            employer_id = employer.id
+        try:
+            yield engine, employer_id
+        finally:
+            engine.dispose()
+
+
+def _twice(engine, action: Callable[[Session, Employer], object]) -> tuple[list[object], Callable[[int], None]]:
+    serialise = engine.dialect.name == "sqlite"
+    start, lock = threading.Barrier(2), threading.Lock()
+    results: list[object] = []
+
+    def run(employer_id: int) -> None:
+        start.wait()
+        try:
+            if serialise:
+                lock.acquire()
+            with Session(engine) as session:
+                results.append(action(session, session.get(Employer, employer_id)))
+                session.commit()
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            results.append(exc)
+        finally:
+            if serialise:
+                lock.release()
+
+    return results, run
+
+
+def _in_threads(run, employer_id: int) -> None:
+    threads = [threading.Thread(target=run, args=(employer_id,)) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+
+def test_two_requests_opening_the_same_period_share_one_draft(engine_with_employer) -> None:
+    engine, employer_id = engine_with_employer
+    results, run = _twice(engine, lambda s, e: open_draft(s, e, Period(2026, 4), actor=factories.ACTOR, now=NOW).id)
+    _in_threads(run, employer_id)
+    assert len(results) == 2 and all(isinstance(r, int) for r in results), results
+    assert results[0] == results[1]
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Declaration)) == 1
+
+
+def test_two_submissions_of_the_same_draft_file_it_once(engine_with_employer) -> None:
+    engine, employer_id = engine_with_employer
+    with Session(engine) as session:
+        draft_id = open_draft(session, session.get(Employer, employer_id), Period(2026, 4), actor=factories.ACTOR,
+                              now=NOW).id
+        session.commit()
+    results, run = _twice(engine, lambda s, e: submit_declaration(s, e, draft_id, revision=None,
+                                                                  actor=factories.ACTOR, now=NOW).created)
+    _in_threads(run, employer_id)
+    assert sorted(results, key=str) == [False, True], results
+    with Session(engine) as session:
+        filed = session.get(Declaration, draft_id)
+        assert filed.status == "submitted" and filed.version == 1
+        assert session.scalar(select(func.count()).select_from(LedgerEntry)) == 2
+        charged = session.scalar(select(func.sum(LedgerEntry.debit)))
+        assert charged == filed.total
