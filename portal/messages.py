@@ -79,6 +79,36 @@ MESSAGES = {
     "import.already_decided": _l("This file has already been imported or discarded."),
     "duplicate.not_found": _l("This case has already been decided."),
     "duplicate.decision_unknown": _l("Choose one of the two decisions."),
+    "declaration.not_found": _l("This declaration does not exist."),
+    "declaration.period_future": _l("The period %(period)s has not started yet: it can be declared from its first "
+                                    "day."),
+    "declaration.period_before_registration": _l("%(period)s is before the employer's registration (%(registered)s): "
+                                                 "it cannot be declared here. Contact the institution."),
+    "declaration.period_after_cessation": _l("%(period)s is after the employer ceased activity."),
+    "declaration.lines_invalid": _l("Some lines need correcting (%(count)d); nothing was saved. See the messages "
+                                    "next to the lines."),
+    "declaration.already_filed": _l("This declaration was already filed (receipt %(receipt)s)."),
+    "declaration.changed": _l("The draft was changed in the meantime, perhaps in another window. Check it again "
+                              "before filing."),
+    "declaration.no_lines": _l("The declaration has no worker. If no wages were paid in the period, file a nil "
+                               "declaration instead."),
+    "declaration.nil_with_lines": _l("A nil declaration cannot have workers on it."),
+    "declaration.worker_not_employed_any_more": _l("A worker on the draft is no longer employed in this period "
+                                                   "according to the register. Open the draft and check it."),
+    "declaration.nil_reason_required": _l("Write why no wages were paid in this period."),
+    "declaration.ssn_unknown": _l("No person is registered with this social security number."),
+    "declaration.not_employed": _l("This person did not work for this employer in %(period)s. Register the hire "
+                                   "first, or check the dates of the employment."),
+    "declaration.wage_invalid": _l("Write the gross wage as a number, with no more decimals than the currency has "
+                                   "and no thousands separators other than commas or spaces."),
+    "declaration.wage_negative": _l("The wage cannot be negative."),
+    "declaration.days_invalid": _l("Write the days worked as a whole number from 0 to %(days)d."),
+    "declaration.absence_reason_unknown": _l("Choose the absence reason from the list."),
+    "declaration.absence_reason_required": _l("A wage of 0 needs the reason of the absence."),
+    "declaration.duplicate_line": _l("This worker is already in row %(row)d."),
+    "declaration.below_floor": _l("The wage is below the minimum base: the contributions are computed on the "
+                                  "minimum base."),
+    "declaration.worker_already_on": _l("This worker is already on the declaration."),
     "user.not_found": _l("This user does not exist."),
     "user.cannot_deactivate": _l("This account cannot be deactivated here."),
     "parameter.scheme_unknown": _l("Choose a scheme from the list."),

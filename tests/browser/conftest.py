@@ -25,6 +25,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
                  "--no-first-run", "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+_LIVE: dict[str, object] = {}
 
 
 @pytest.fixture(scope="session")
@@ -47,11 +48,20 @@ def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
+        _LIVE["engine"] = engine
         try:
             yield f"http://127.0.0.1:{server.server_port}"
         finally:
             server.shutdown()
             engine.dispose()
+
+
+@pytest.fixture
+def live_db(live_server) -> Iterator[Session]:
+    """A session on the live portal's database, for journeys that need data the demo does not have.  What
+    it commits stays for the rest of the run, like anything a journey does through the pages."""
+    with Session(_LIVE["engine"]) as session:
+        yield session
 
 
 @pytest.fixture(scope="session")
