@@ -16,7 +16,7 @@ from decimal import Decimal
 from babel.numbers import get_currency_precision
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from common.audit import Actor, record_audit
 from common.errors import DomainError
@@ -24,7 +24,7 @@ from common.period import Period
 from contributions.calendar import period_due_date
 from contributions.declarations import Declaration, DeclarationLine, current_version, draft_of
 from contributions.parameters import SchemeRules, rules_on
-from contributions.rules.calculation import compute_line
+from contributions.rules.calculation import BaseLimits, Rates, Rounding, compute_line
 from contributions.rules.declaration_lines import LineInput, mark_duplicates, read_line
 from employers.employers import Employer, profile_on
 from employers.persons import Employment, Person
@@ -52,15 +52,19 @@ class PeriodRules:
     rules: SchemeRules
     due_date: dt.date
     places: int
+    # Read once from ``rules``: a declaration computes thousands of lines with them.
+    rates: Rates
+    limits: BaseLimits
+    rounding: Rounding
 
 
 def period_rules(session: Session, employer: Employer, period: Period) -> PeriodRules:
     profile = profile_on(session, employer.id, period.first_day)
     category = profile.category if profile is not None else employer.category
     scheme = employer.scheme
-    return PeriodRules(period, category, rules_on(session, scheme.code, category, period.first_day),
-                       period_due_date(session, scheme.code, scheme.country, category, period),
-                       get_currency_precision(scheme.currency))
+    rules = rules_on(session, scheme.code, category, period.first_day)
+    return PeriodRules(period, category, rules, period_due_date(session, scheme.code, scheme.country, category, period),
+                       get_currency_precision(scheme.currency), rules.rates(), rules.limits(), rules.rounding())
 
 
 def check_period(employer: Employer, period: Period, today: dt.date) -> None:
@@ -81,7 +85,7 @@ def employments_in(session: Session, employer_id: int, period: Period,
                    person_ids: Iterable[int] | None = None) -> dict[int, Employment]:
     """The employment of each person with the employer that runs on some day of the period (the latest one
     when a person left and was rehired within the month)."""
-    query = select(Employment).where(
+    query = select(Employment).options(lazyload(Employment.person)).where(
         Employment.employer_id == employer_id, Employment.hired_on <= period.last_day,
         (Employment.ended_on.is_(None)) | (Employment.ended_on >= period.first_day))
     found: dict[int, Employment] = {}
@@ -131,14 +135,13 @@ def resolve_lines(session: Session, employer: Employer, period: Period,
 
 
 def computed_values(gross: Decimal, setting: PeriodRules) -> dict[str, object]:
-    rules = setting.rules
-    result = compute_line(gross, rates=rules.rates(), limits=rules.limits(), rounding=rules.rounding())
+    result = compute_line(gross, rates=setting.rates, limits=setting.limits, rounding=setting.rounding)
     return {"base": result.base, "employee_share": result.employee, "employer_share": result.employer,
             "floor_applied": result.floor_applied, "ceiling_applied": result.ceiling_applied}
 
 
 def note_floor(lines: list[LineInput], setting: PeriodRules) -> None:
-    floor = setting.rules.limits().floor
+    floor = setting.limits.floor
     for line in lines:
         if line.valid and floor is not None and line.gross_wage is not None and Decimal(0) < line.gross_wage < floor:
             line.notes.append(("gross_wage", "declaration.below_floor", {"floor": floor}))

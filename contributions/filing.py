@@ -77,10 +77,8 @@ def submit_declaration(session: Session, employer: Employer, declaration_id: int
     declaration.previous_id = previous.id if previous else None
     declaration.version = last_version + 1
     declaration.category = setting.category
-    declaration.rate_employee, declaration.rate_employer = setting.rules.rates().employee, \
-        setting.rules.rates().employer
-    limits = setting.rules.limits()
-    declaration.base_floor, declaration.base_ceiling = limits.floor, limits.ceiling
+    declaration.rate_employee, declaration.rate_employer = setting.rates.employee, setting.rates.employer
+    declaration.base_floor, declaration.base_ceiling = setting.limits.floor, setting.limits.ceiling
     declaration.due_date = setting.due_date
     declaration.is_late = today > setting.due_date
     declaration.receipt_number = _receipt_number(session, employer, now)

@@ -18,6 +18,10 @@ from tests.factories import NOW
         ("LA-LSSO", "private", "2024-09-30", "0.055", "0.06", "800000.0", "4500000"),
         ("LA-LSSO", "private", "2016-12-31", "0.055", "0.06", "93600", "2000000"),
         ("LA-LSSO", "private", "2010-06-30", "0.045", "0.05", "93600", "1500000"),
+        # Law 34/NA took effect on 26 July 2013: July 2013 keeps the old rates (the version in force on the
+        # period's first day), August 2013 is the first period with the new ones.
+        ("LA-LSSO", "private", "2013-07-01", "0.045", "0.05", "93600", "1500000"),
+        ("LA-LSSO", "private", "2013-08-01", "0.055", "0.06", "93600", "2000000"),
         # Tajikistan: the first period after the 2022 Tax Code uses the new rates, by category.
         ("TJ-SOCTAX", "non_budget", "2021-12-01", "0.01", "0.25", None, None),
         ("TJ-SOCTAX", "non_budget", "2022-01-01", "0.02", "0.20", None, None),
