@@ -219,16 +219,24 @@ def open_draft(session: Session, employer: Employer, period: Period, *, actor: A
 
 
 def _prefill(session: Session, employer: Employer, period: Period, setting: PeriodRules) -> list[dict]:
+    """One line per worker employed in the period: last month's declared wage when last month was a full,
+    ordinary month for the worker (no absence, employed from its first day); otherwise the agreed wage, so a
+    sick month or a first part-month is not carried forward as if it were the usual pay."""
     jobs = employments_in(session, employer.id, period)
     last = current_version(session, employer.id, period.previous())
     last_wages: dict[int, Decimal] = {}
     if last is not None:
-        last_wages = dict(session.execute(select(DeclarationLine.person_id, DeclarationLine.gross_wage)
-                                          .where(DeclarationLine.declaration_id == last.id)).all())
-    return [{"person_id": person_id, "employment_id": job.id,
-             "gross_wage": last_wages.get(person_id, job.monthly_wage).quantize(Decimal(1).scaleb(-setting.places)),
-             "days_worked": None, "absence_reason": None}
-            for person_id, job in sorted(jobs.items(), key=lambda item: item[1].hired_on)]
+        last_wages = {person_id: wage for person_id, wage, absence in session.execute(
+            select(DeclarationLine.person_id, DeclarationLine.gross_wage, DeclarationLine.absence_reason)
+            .where(DeclarationLine.declaration_id == last.id)) if absence is None}
+    quantum = Decimal(1).scaleb(-setting.places)
+    rows = []
+    for person_id, job in sorted(jobs.items(), key=lambda item: item[1].hired_on):
+        usual = last_wages.get(person_id) if job.hired_on <= period.previous().first_day else None
+        rows.append({"person_id": person_id, "employment_id": job.id,
+                     "gross_wage": (usual if usual is not None else job.monthly_wage).quantize(quantum),
+                     "days_worked": None, "absence_reason": None})
+    return rows
 
 
 def _insert_lines(session: Session, declaration: Declaration, rows: list[dict], setting: PeriodRules) -> None:

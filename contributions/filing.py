@@ -80,7 +80,8 @@ def submit_declaration(session: Session, employer: Employer, declaration_id: int
     declaration.rate_employee, declaration.rate_employer = setting.rates.employee, setting.rates.employer
     declaration.base_floor, declaration.base_ceiling = setting.limits.floor, setting.limits.ceiling
     declaration.due_date = setting.due_date
-    declaration.is_late = today > setting.due_date
+    # Late filing is a fact about the original: a corrective comes after the due date by definition.
+    declaration.is_late = declaration.kind == "original" and today > setting.due_date
     declaration.receipt_number = _receipt_number(session, employer, now)
     declaration.payment_reference = numeric_reference(reference_body(str(period), declaration.id))
     declaration.filed_at, declaration.filed_by, declaration.filed_by_user_id = now, actor.label, user_id
@@ -154,6 +155,10 @@ def file_nil(session: Session, employer: Employer, period: Period, reason: str, 
         raise DomainError("declaration.nil_reason_required")
     if len(reason) > 500:
         raise DomainError("field.too_long")
+    draft = draft_of(session, employer.id, period)
+    if draft is not None and draft.revision > 0:
+        # Someone has been working on this period's draft: never throw their lines away silently.
+        raise DomainError("declaration.draft_in_progress")
     draft = open_draft(session, employer, period, actor=actor, now=now)
     session.execute(delete(DeclarationLine).where(DeclarationLine.declaration_id == draft.id))
     draft.is_nil, draft.nil_reason = True, reason

@@ -1,6 +1,14 @@
 """The demo: a Lao employer in Vientiane, a Tajik employer in Dushanbe, an application waiting for review,
 and one account per role.
 
+Both employers registered a year ago and have declared every month since: twelve periods, up to the last one
+whose due date has passed.  The year shows what the declarations area handles: wages that move a little from
+month to month, a Lao manager paid above the base ceiling, a Lao worker on sick leave paid below the floor,
+a leaver's last month, one period filed late on each side, a Lao period replaced before its due date and
+another corrected after it, and a Tajik month with no wages (a nil declaration).  The Lao employer's next
+period is left as an open draft for the demo user to file.  Dates are relative to the ``now`` the demo is
+seeded with, so the demo looks current whatever day it runs.
+
 Each area extends this as it is built, so that a fresh ``make run`` shows the product at work.
 Seeding is idempotent: a second run finds the demo in place and changes nothing.
 """
@@ -9,13 +17,24 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
+from babel.numbers import get_currency_precision
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.audit import Actor
+from common.period import Period
+from common.schemes import Scheme
+from contributions.calendar import period_due_date
+from contributions.declarations import Declaration, DeclarationLine
+from contributions.drafts import LineChange, open_draft, update_lines
+from contributions.filing import file_nil, submit_declaration
 from employers.accounts import Role, create_user, find_user_by_email
-from employers.registration import ApplicantAccount, apply_for_registration, approve_application
+from employers.employers import Employer
+from employers.persons import Employment
+from employers.registration import ApplicantAccount, apply_for_registration, approve_application, local_today
 from employers.workers import end_employment, register_hire
 from portal import synthetic as datagen
 from portal.reference import load_reference_data
@@ -42,6 +61,32 @@ PENDING_APPLICATION = {
 }
 
 
+DECLARED_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class DemoYear:
+    """What happens in a demo employer's year, by position among its declared periods (0 is the oldest)."""
+
+    late: int  # filed some days after the due date
+    late_by_days: int
+    nil: int | None = None  # no wages paid: a nil declaration with this reason
+    nil_reason: str = ""
+    sick: int | None = None  # worker ``SICK_WORKER`` is off sick most of the month
+    replacement: int | None = None  # amended before the due date: overtime left out of the first version
+    corrective: int | None = None  # amended months later: a night-shift allowance found missing
+
+
+LAO_YEAR = DemoYear(late=2, late_by_days=6, sick=5, corrective=6, replacement=8)
+TAJIK_YEAR = DemoYear(late=1, late_by_days=9, nil=7,
+                      nil_reason="Фабрика барои азнавсозии таҷҳизот як моҳ баста буд; музди меҳнат пардохт нашудааст.")
+# Worker indexes (in hiring order) of the demo's particular cases.
+MANAGER, SICK_WORKER, LEAVER = 0, 1, 11
+SICK_DAYS = 9
+REPLACEMENT_RAISES = {3: 180_000, 5: 180_000}
+CORRECTIVE_RAISES = {2: 300_000, 4: 300_000}
+
+
 @dataclass(frozen=True)
 class DemoLogin:
     email: str
@@ -49,6 +94,12 @@ class DemoLogin:
     name: str
     language: str
     employer: str = ""
+
+
+@dataclass(frozen=True)
+class _Worker:
+    index: int
+    employment: Employment
 
 
 def seed_demo(session: Session, *, now: dt.datetime) -> tuple[bool, list[DemoLogin]]:
@@ -59,16 +110,26 @@ def seed_demo(session: Session, *, now: dt.datetime) -> tuple[bool, list[DemoLog
     actor = Actor.system("seed-demo")
     load_reference_data(session)
     employers = {}
-    # The demo employers registered about a year ago, so that a year of their history can be shown.
-    registered = now - dt.timedelta(days=400)
-    for key, scheme, tax, profile in (("lao", "LA-LSSO", "0123456789", LAO_EMPLOYER),
-                                      ("tajik", "TJ-SOCTAX", "020012345", TAJIK_EMPLOYER)):
+    for key, scheme_code, tax, profile, year in (
+            ("lao", "LA-LSSO", "0123456789", LAO_EMPLOYER, LAO_YEAR),
+            ("tajik", "TJ-SOCTAX", "020012345", TAJIK_EMPLOYER, TAJIK_YEAR)):
+        scheme = session.get(Scheme, scheme_code)
+        periods = declared_periods(session, scheme, profile["category"], now=now)
+        # Registered early in the first declared month, so that every month since is declared.
+        registered = _at(scheme, _working_day(periods[0].first_day + dt.timedelta(days=1)), 10)
         admin = next(login for login in logins if login.employer == key and login.role == Role.EMPLOYER_ADMIN)
         employer, _ = apply_for_registration(
-            session, scheme_code=scheme, profile=profile, tax_number=tax, registration_number=f"REG-{tax}",
-            applicant=ApplicantAccount(admin.name, admin.email, DEMO_PASSWORD), actor=actor, now=registered)
+            session, scheme_code=scheme_code, profile=profile, tax_number=tax, registration_number=f"REG-{tax}",
+            applicant=ApplicantAccount(admin.name, admin.email, DEMO_PASSWORD), actor=actor,
+            now=registered - dt.timedelta(days=5))
         employers[key] = approve_application(session, employer.id, actor=actor, now=registered)
-        _seed_workers(session, employers[key], registered=registered, now=now, actor=actor)
+        workers = _seed_workers(session, employers[key], registered=registered, now=now, actor=actor)
+        filer = find_user_by_email(session, admin.email)
+        _seed_declarations(session, employers[key], periods, workers, year,
+                           actor=filer.as_actor(), user_id=filer.id)
+        if key == "lao":
+            # The next period is in preparation: pre-filled, waiting for the demo user to check and file it.
+            open_draft(session, employers[key], periods[-1].next(), actor=filer.as_actor(), now=now)
     for login in logins:
         if find_user_by_email(session, login.email) is None:
             create_user(session, email=login.email, full_name=login.name, role=login.role, password=DEMO_PASSWORD,
@@ -81,25 +142,126 @@ def seed_demo(session: Session, *, now: dt.datetime) -> tuple[bool, list[DemoLog
     return True, logins
 
 
-def _seed_workers(session: Session, employer, *, registered: dt.datetime, now: dt.datetime, actor: Actor) -> None:
-    """A dozen workers hired over the year (names from the benchmark generator), one of whom has left."""
-    country = employer.scheme.country
-    start = registered.date() + dt.timedelta(days=5)
+def declared_periods(session: Session, scheme: Scheme, category: str, *, now: dt.datetime) -> list[Period]:
+    """The twelve periods a demo employer has declared: up to the last one whose due date has passed."""
+    today = local_today(scheme, now)
+    last = Period.of(today).previous()
+    if today <= period_due_date(session, scheme.code, scheme.country, category, last):
+        last = last.previous()
+    return [last.shift(offset) for offset in range(1 - DECLARED_MONTHS, 1)]
+
+
+def _at(scheme: Scheme, day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    """A moment of a local working day, in UTC."""
+    local = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=ZoneInfo(scheme.time_zone))
+    return local.astimezone(dt.UTC)
+
+
+def _working_day(day: dt.date) -> dt.date:
+    while day.isoweekday() > 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def _seed_workers(session: Session, employer: Employer, *, registered: dt.datetime, now: dt.datetime,
+                  actor: Actor) -> dict[int, _Worker]:
+    """A dozen workers hired over the year (names from the benchmark generator), one of whom has left; each
+    hire is recorded on its day.  Returns the workers by person id."""
+    scheme = employer.scheme
+    country = scheme.country
+    start = local_today(scheme, registered) + dt.timedelta(days=5)
     people = list(datagen.people(12, seed=7 if country == "LA" else 11, country=country))
+    workers = {}
     for i, person in enumerate(people):
-        wage = (2_500_000 + 250_000 * (i % 6)) if country == "LA" else Decimal("1800.00") + Decimal("125.50") * (i % 6)
+        if country == "LA":
+            wage = Decimal(5_400_000) if i == MANAGER else Decimal(2_500_000 + 250_000 * (i % 6))
+        else:
+            wage = Decimal("1800.00") + Decimal("125.50") * (i % 6)
+        hired_on = start + dt.timedelta(days=30 * (i % 8))
         result = register_hire(
-            session, employer, actor=actor, now=now,
+            session, employer, actor=actor, now=_at(scheme, hired_on, 8, 30),
             person={"document_type": "national_id", "document_country": country,
                     "document_number": f"{country}{employer.id:02d}{i:06d}", "given_name": person.given_name,
                     "family_name": person.family_name, "given_name_latin": person.given_name_latin,
                     "family_name_latin": person.family_name_latin, "birth_date": person.birth_date,
                     "sex": person.sex, "nationality": country, "phone": ""},
-            employment={"hired_on": start + dt.timedelta(days=30 * (i % 8)), "job_title": "",
-                        "contract_type": "permanent", "monthly_wage": str(wage)})
-        if i == 11:
-            end_employment(session, employer, result.employment.id, ended_on=now.date() - dt.timedelta(days=60),
-                           reason="resignation", actor=actor, now=now)
+            employment={"hired_on": hired_on, "job_title": "", "contract_type": "permanent",
+                        "monthly_wage": str(wage)})
+        if i == LEAVER:
+            ended_on = local_today(scheme, now) - dt.timedelta(days=60)
+            end_employment(session, employer, result.employment.id, ended_on=ended_on, reason="resignation",
+                           actor=actor, now=_at(scheme, ended_on, 16))
+        workers[result.person.id] = _Worker(i, result.employment)
+    return workers
+
+
+def _seed_declarations(session: Session, employer: Employer, periods: list[Period], workers: dict[int, _Worker],
+                       year: DemoYear, *, actor: Actor, user_id: int) -> None:
+    """File each period of the year as the employer would have: on the 10th of the following month (the next
+    working day when it is a weekend), except the year's particular cases."""
+    scheme = employer.scheme
+    places = get_currency_precision(scheme.currency)
+    for index, period in enumerate(periods):
+        on_time = _at(scheme, _working_day(period.next().first_day.replace(day=10)), 9)
+        if index == year.nil:
+            file_nil(session, employer, period, year.nil_reason, actor=actor, now=on_time, user_id=user_id)
+            continue
+        filed_at = on_time
+        if index == year.late:
+            due = period_due_date(session, scheme.code, scheme.country, employer.category, period)
+            filed_at = _at(scheme, _working_day(due + dt.timedelta(days=year.late_by_days)), 15, 20)
+        draft = open_draft(session, employer, period, actor=actor, now=filed_at - dt.timedelta(minutes=25))
+        changes = []
+        for line in _lines(session, draft):
+            gross, days, reason = _pay(workers[line.person_id], period, places, sick=index == year.sick)
+            changes.append(LineChange(line.id, str(gross), days, reason))
+        update_lines(session, employer, draft.id, changes, revision=draft.revision, actor=actor,
+                     now=filed_at - dt.timedelta(minutes=10))
+        submit_declaration(session, employer, draft.id, revision=draft.revision, actor=actor, now=filed_at,
+                           user_id=user_id)
+        if index == year.replacement:
+            _amend(session, employer, period, workers, REPLACEMENT_RAISES, actor=actor, user_id=user_id,
+                   now=_at(scheme, _working_day(period.next().first_day.replace(day=15)), 11))
+        if index == year.corrective:
+            _amend(session, employer, period, workers, CORRECTIVE_RAISES, actor=actor, user_id=user_id,
+                   now=_at(scheme, _working_day(period.shift(3).first_day.replace(day=12)), 10, 30))
+
+
+def _lines(session: Session, declaration: Declaration) -> list[DeclarationLine]:
+    return list(session.scalars(select(DeclarationLine).where(DeclarationLine.declaration_id == declaration.id)
+                                .order_by(DeclarationLine.id)))
+
+
+def _pay(worker: _Worker, period: Period, places: int, *, sick: bool) -> tuple[Decimal, int | None, str | None]:
+    """(gross wage, days worked, absence reason) of a worker for a period: the agreed wage with 0-6 % of
+    overtime that changes from month to month; a leaver is paid for the days up to leaving."""
+    agreed = worker.employment.monthly_wage
+    days_in_month = period.last_day.day
+    if sick and worker.index == SICK_WORKER:
+        return _rounded(agreed * SICK_DAYS / days_in_month, places), SICK_DAYS, "sick"
+    pay = agreed * (100 + (worker.index * 5 + period.month * 3) % 7) / 100
+    ended_on = worker.employment.ended_on
+    if ended_on is not None and Period.of(ended_on) == period and ended_on.day < days_in_month:
+        return _rounded(pay * ended_on.day / days_in_month, places), ended_on.day, None
+    return _rounded(pay, places), None, None
+
+
+def _rounded(amount: Decimal, places: int) -> Decimal:
+    """Kip wages in whole thousands, somoni wages to the diram."""
+    step = Decimal(1000) if places == 0 else Decimal(1).scaleb(-places)
+    return ((amount / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step).quantize(Decimal(1).scaleb(-places))
+
+
+def _amend(session: Session, employer: Employer, period: Period, workers: dict[int, _Worker],
+           raises: dict[int, int], *, actor: Actor, user_id: int, now: dt.datetime) -> None:
+    """File a new version of a period with some workers paid more than first declared."""
+    draft = open_draft(session, employer, period, actor=actor, now=now - dt.timedelta(minutes=20))
+    changes = [LineChange(line.id, str(line.gross_wage + raises[workers[line.person_id].index]), line.days_worked,
+                          line.absence_reason)
+               for line in _lines(session, draft) if workers[line.person_id].index in raises]
+    update_lines(session, employer, draft.id, changes, revision=draft.revision, actor=actor,
+                 now=now - dt.timedelta(minutes=5))
+    submit_declaration(session, employer, draft.id, revision=draft.revision, actor=actor, now=now, user_id=user_id)
 
 
 def demo_logins() -> list[DemoLogin]:

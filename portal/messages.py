@@ -108,6 +108,8 @@ MESSAGES = {
     "declaration.duplicate_line": _l("This worker is already in row %(row)d."),
     "declaration.below_floor": _l("The wage is below the minimum base: the contributions are computed on the "
                                   "minimum base."),
+    "declaration.draft_in_progress": _l("A draft with changes is open for this period. File it, or delete it "
+                                        "before filing a nil declaration."),
     "declaration.worker_already_on": _l("This worker is already on the declaration."),
     "user.not_found": _l("This user does not exist."),
     "user.cannot_deactivate": _l("This account cannot be deactivated here."),

@@ -281,3 +281,33 @@ def test_the_period_list_shows_each_status(db, lao) -> None:
     assert statuses[Period(2026, 3)] == "filed_late"
     assert statuses[Period(2026, 2)] == "overdue"
     assert min(statuses) == Period(2025, 1)  # not before the registration month
+
+
+def test_a_sick_month_is_not_carried_forward_as_the_usual_wage(db, lao) -> None:
+    employer, jobs = lao
+    march = open_draft(db, employer, Period(2026, 3), actor=ACTOR, now=BEFORE_DUE)
+    line = lines_of(db, march)[ssn(jobs[0])]
+    update_lines(db, employer, march.id, [LineChange(line.id, "900000", "9", "sick")], revision=None, actor=ACTOR,
+                 now=BEFORE_DUE)
+    submit_declaration(db, employer, march.id, revision=None, actor=ACTOR, now=BEFORE_DUE)
+    april = lines_of(db, open_draft(db, employer, APRIL, actor=ACTOR, now=BEFORE_DUE))
+    assert april[ssn(jobs[0])].gross_wage == D("3000000")  # the agreed wage, not March's 900,000
+
+
+def test_a_corrective_is_not_a_late_filing(db, lao) -> None:
+    employer, _ = lao
+    draft = open_draft(db, employer, APRIL, actor=ACTOR, now=BEFORE_DUE)
+    submit_declaration(db, employer, draft.id, revision=None, actor=ACTOR, now=BEFORE_DUE)
+    amendment = open_draft(db, employer, APRIL, actor=ACTOR, now=AFTER_DUE)
+    corrective = submit_declaration(db, employer, amendment.id, revision=None, actor=ACTOR, now=AFTER_DUE).declaration
+    assert corrective.kind == "corrective" and not corrective.is_late
+
+
+def test_a_nil_declaration_does_not_throw_away_a_draft_being_worked_on(db, lao) -> None:
+    employer, jobs = lao
+    draft = open_draft(db, employer, APRIL, actor=ACTOR, now=BEFORE_DUE)
+    line = lines_of(db, draft)[ssn(jobs[0])]
+    update_lines(db, employer, draft.id, [LineChange(line.id, "3100000")], revision=None, actor=ACTOR, now=BEFORE_DUE)
+    with pytest.raises(DomainError, match="declaration.draft_in_progress"):
+        file_nil(db, employer, APRIL, "Closed", actor=ACTOR, now=BEFORE_DUE)
+    assert lines_of(db, draft)[ssn(jobs[0])].gross_wage == D("3100000")

@@ -1,11 +1,21 @@
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from common.audit import AuditEvent
+from common.period import Period
+from contributions.declarations import Declaration, DeclarationLine, current_version
+from contributions.ledger import LedgerEntry, balance_of
+from contributions.periods import period_overview
 from employers.accounts import User
 from employers.employers import Employer
-from portal.demo import DEMO_PASSWORD, demo_logins, seed_demo
+from employers.persons import Employment
+from portal.demo import DEMO_PASSWORD, declared_periods, demo_logins, seed_demo
 from tests.factories import NOW
 
 
@@ -16,21 +26,94 @@ def test_seed_demo_creates_lao_and_tajik_employers_once(db) -> None:
     assert active["LA-LSSO"].legal_name.startswith("ບໍລິສັດ") and active["LA-LSSO"].preferred_language == "lo"
     assert "Помир" in active["TJ-SOCTAX"].legal_name and active["TJ-SOCTAX"].scheme.time_zone == "Asia/Dushanbe"
     assert all(e.employer_number for e in active.values())
-    # Each demo employer has a dozen workers, one of whom has left; hires reach back about a year.
-    from employers.persons import Employment
-
+    # Each demo employer has a dozen workers, one of whom has left; hires reach back about a year, to the
+    # month the employer registered in.
     for employer in active.values():
         jobs = list(db.scalars(select(Employment).where(Employment.employer_id == employer.id)))
         assert len(jobs) == 12 and sum(job.ended_on is not None for job in jobs) == 1
         assert min(job.hired_on for job in jobs) < NOW.date().replace(year=NOW.year - 1)
+        assert Period.of(min(job.hired_on for job in jobs)) == Period.of(employer.registered_on)
     # One application waits for staff review, so the review queue is not empty in the demo.
     assert db.scalar(select(func.count()).select_from(Employer).where(Employer.status == "pending")) == 1
     roles = {login.role for login in logins}
     assert roles >= {"employer_admin", "inspector", "supervisor", "sysadmin"}
-    users_before = db.scalar(select(func.count()).select_from(User))
-    created_again, _ = seed_demo(db, now=NOW)
+    counted = (User, Employer, Employment, Declaration, DeclarationLine, LedgerEntry, AuditEvent)
+    before = {model: db.scalar(select(func.count()).select_from(model)) for model in counted}
+    created_again, _ = seed_demo(db, now=NOW + dt.timedelta(days=40))
     assert not created_again
-    assert db.scalar(select(func.count()).select_from(User)) == users_before
+    assert {model: db.scalar(select(func.count()).select_from(model)) for model in counted} == before
+
+
+def _declarations(db, employer: Employer) -> list[Declaration]:
+    return list(db.scalars(select(Declaration).where(Declaration.employer_id == employer.id)
+                           .order_by(Declaration.period, Declaration.id)))
+
+
+def _local(declaration: Declaration, employer: Employer) -> dt.date:
+    return declaration.filed_at.astimezone(ZoneInfo(employer.scheme.time_zone)).date()
+
+
+def test_seed_demo_declares_a_year_for_both_employers(db) -> None:
+    seed_demo(db, now=NOW)
+    active = {e.scheme_code: e for e in db.scalars(select(Employer).where(Employer.status == "active"))}
+    lao, tajik = active["LA-LSSO"], active["TJ-SOCTAX"]
+    # On 20 November 2026 (NOW) the Lao October is due that very day (a Friday): not yet passed, so October
+    # is the open draft and the year runs October 2025 - September 2026.  The Tajik October was due on
+    # Monday 16 November (the 15th is a Sunday): passed, so its year runs November 2025 - October 2026.
+    expected = {"LA-LSSO": [str(Period(2025, 10).shift(n)) for n in range(12)],
+                "TJ-SOCTAX": [str(Period(2025, 11).shift(n)) for n in range(12)]}
+    for code, employer in active.items():
+        periods = [str(p) for p in declared_periods(db, employer.scheme, employer.category, now=NOW)]
+        assert periods == expected[code]
+        declarations = _declarations(db, employer)
+        filed = [d for d in declarations if d.status != "draft"]
+        assert sorted({d.period for d in filed}) == periods
+        assert Period.of(employer.registered_on) == Period.parse(periods[0])
+        assert all(d.filed_at <= NOW and d.filed_by_user_id is not None for d in filed)
+        # Nothing is overdue: every month since registration is declared or, for the current one, not due yet.
+        assert "overdue" not in {row.status for row in period_overview(db, employer, now=NOW)}
+        # The account holds exactly what the versions in force declare (payments do not exist yet).
+        current = [current_version(db, employer.id, Period.parse(period)) for period in periods]
+        assert balance_of(db, employer.id) == sum((d.total for d in current), Decimal(0)) > 0
+        # Originals are filed on the 10th of the following month or the next working day, except the late one.
+        originals = [d for d in filed if d.kind == "original"]
+        assert len(originals) == 12
+        on_time = [d for d in originals if not d.is_late]
+        assert all(10 <= _local(d, employer).day <= 12 and _local(d, employer) <= d.due_date for d in on_time)
+        late = [d for d in originals if d.is_late]
+        assert len(late) == 1 and _local(late[0], employer) > late[0].due_date
+        # Wages move from month to month: a worker declared all year is not declared at one wage.
+        lines = list(db.scalars(select(DeclarationLine).join(Declaration).where(
+            Declaration.employer_id == employer.id, Declaration.status != "draft")))
+        first_worker = min(lines, key=lambda line: line.id).person_id
+        assert len({line.gross_wage for line in lines if line.person_id == first_worker}) > 3
+
+    lao_filed = [d for d in _declarations(db, lao) if d.status != "draft"]
+    assert len(lao_filed) == 14  # twelve originals, one replacement, one corrective
+    replacement = [d for d in lao_filed if d.kind == "replacement"]
+    assert len(replacement) == 1 and _local(replacement[0], lao) <= replacement[0].due_date
+    replaced = db.get(Declaration, replacement[0].previous_id)
+    assert replaced.status == "superseded" and replacement[0].total > replaced.total
+    corrective = [d for d in lao_filed if d.kind == "corrective"]
+    assert len(corrective) == 1 and _local(corrective[0], lao) > corrective[0].due_date
+    corrected = db.get(Declaration, corrective[0].previous_id)
+    assert corrected.status == "submitted" and corrective[0].total > corrected.total
+    assert not any(d.is_nil for d in lao_filed)
+    # A manager above the 4,500,000 kip ceiling all year; a worker off sick paid below the floor once.
+    lao_lines = list(db.scalars(select(DeclarationLine).join(Declaration).where(
+        Declaration.employer_id == lao.id, Declaration.status != "draft")))
+    assert any(line.ceiling_applied and line.base == Decimal(4_500_000) for line in lao_lines)
+    sick = [line for line in lao_lines if line.absence_reason == "sick"]
+    assert sick and all(line.floor_applied and line.gross_wage < line.base == Decimal(1_250_000) for line in sick)
+    # The Lao October is an open draft, pre-filled with the eleven workers still employed.
+    drafts = [d for d in _declarations(db, lao) if d.status == "draft"]
+    assert [(d.period, d.kind, d.line_count) for d in drafts] == [("2026-10", "original", 11)]
+
+    tajik_filed = [d for d in _declarations(db, tajik) if d.status != "draft"]
+    assert len(tajik_filed) == 12 and all(d.kind == "original" for d in tajik_filed)
+    nil = [d for d in tajik_filed if d.is_nil]
+    assert len(nil) == 1 and nil[0].nil_reason and nil[0].line_count == 0 and nil[0].total == 0
+    assert not any(d.status == "draft" for d in _declarations(db, tajik))
 
 
 def test_demo_password_passes_the_policy() -> None:
