@@ -433,14 +433,15 @@ def _lines(c: ReceiptContent, st: _Styles) -> list[Flowable]:
 
 def _slip(c: ReceiptContent, st: _Styles) -> Table:
     inner = WIDTH - 8 * mm
-    left_width = inner - 60 * mm
+    left_width = inner - 56 * mm
     references = {"reference", "reference_rf"}
-    widths = [34 * mm, left_width - 34 * mm]
+    # Labels wide enough for Tajik and Russian on one line: a taller slip would push it onto a second page.
+    widths = [46 * mm, left_width - 46 * mm]
     details = _items([item for item in c.slip if item.key not in references], st, widths)
     numbers = _items([item for item in c.slip if item.key in references], st, widths, value_style=st.reference)
     barcode = Code128(c.barcode, barWidth=0.3 * mm, barHeight=14 * mm, quiet=1, humanReadable=0)
-    right = [barcode, _p(format_numeric(c.barcode), st.small_center, 60 * mm)]
-    body = _grid([[[details, Spacer(0, 1 * mm), numbers], right]], [left_width, 60 * mm],
+    right = [barcode, _p(format_numeric(c.barcode), st.small_center, 56 * mm)]
+    body = _grid([[[details, Spacer(0, 1 * mm), numbers], right]], [left_width, 56 * mm],
                  ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (1, 0), (1, 0), "CENTER"),
                  ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0))
     rows = [[_p(c.slip_heading, st.strong, inner)], [body]] + [[_p(note, st.small, inner)] for note in c.slip_notes]

@@ -326,7 +326,7 @@ def upload(declaration_id: int):
             notes = sum(len(line.notes) for line in lines)
             flash(ngettext_lines(len(lines)), "success")
             if notes:
-                flash(_("Some wages are below the minimum insurable wage: their base is raised to it (marked ↑)."),
+                flash(_("Some wages are below the minimum insurable wage: their base is raised to it (marked †)."),
                       "info")
             return redirect(url_for("declarations.declaration", declaration_id=record.id))
     status = 200 if error is None and not form.errors else 422

@@ -45,7 +45,7 @@ def test_lao_employer_files_april_and_downloads_the_receipt_in_lao(browser, live
     page.get_by_role("button", name=lo.gettext("Prepare the declaration")).click()
     # The draft lists the 25 workers with their agreed wages; one is paid 6,000,000 kip, above the ceiling.
     assert page.locator("table.lines tbody tr").count() == 25
-    assert page.locator("td.num span[title]").count() == 1  # the ceiling mark ↓ on one line
+    assert page.locator("td.num span[title]").count() == 1  # the ceiling mark ‡ on one line
     screenshot(page, "draft-lo")
 
     page.get_by_label(lo.gettext("I confirm that this declaration is complete and correct.")).check()
@@ -59,7 +59,7 @@ def test_lao_employer_files_april_and_downloads_the_receipt_in_lao(browser, live
     base = sum(Decimal(2_600_000 + 50_000 * i) for i in range(25) if i != 7) + Decimal(4_500_000)
     total = (base * Decimal("0.055")).quantize(Decimal(1)) + (base * Decimal("0.06")).quantize(Decimal(1))
     assert f"{int(total):,}".replace(",", ".") in page.locator("body").inner_text()
-    screenshot(page, "filed-lo")
+    screenshot(page, "filed-lo", full_page=False)
 
     link = page.get_by_role("link", name=lo.gettext("Download the receipt (PDF)"))
     response = page.request.get(live_server + link.get_attribute("href"))
