@@ -136,6 +136,15 @@ class DeclarationLine(Base):
     person: Mapped[Person] = relationship(lazy="joined", innerjoin=True)
 
 
+def lock_period(session: Session, employer_id: int, period: Period) -> None:
+    """Serialise the writes of one employer's period until the transaction ends (opening its draft, filing,
+    a nil declaration): of two requests at once, the second sees what the first did.  A transaction-level
+    PostgreSQL advisory lock on (employer, YYYYMM); SQLite serialises writers by itself."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:employer, :period)"),
+                        {"employer": employer_id, "period": period.year * 100 + period.month})
+
+
 def declaration_of(session: Session, employer_id: int | None, declaration_id: int) -> Declaration:
     """The declaration if it belongs to ``employer_id`` (None: staff, any employer); else ``NotFound``."""
     declaration = session.get(Declaration, declaration_id)

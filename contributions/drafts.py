@@ -22,7 +22,7 @@ from common.audit import Actor, record_audit
 from common.errors import DomainError
 from common.period import Period
 from contributions.calendar import period_due_date
-from contributions.declarations import Declaration, DeclarationLine, current_version, draft_of
+from contributions.declarations import Declaration, DeclarationLine, current_version, draft_of, lock_period
 from contributions.parameters import SchemeRules, rules_on
 from contributions.rules.calculation import BaseLimits, Rates, Rounding, compute_line
 from contributions.rules.declaration_lines import LineInput, mark_duplicates, read_line
@@ -183,6 +183,7 @@ def open_draft(session: Session, employer: Employer, period: Period, *, actor: A
     agreed wage for a worker not declared last month).  Two requests opening the same period get the same
     draft."""
     check_period(employer, period, local_today(employer.scheme, now))
+    lock_period(session, employer.id, period)
     existing = draft_of(session, employer.id, period)
     if existing is not None:
         return existing
@@ -198,10 +199,10 @@ def open_draft(session: Session, employer: Employer, period: Period, *, actor: A
             session.add(draft)
             session.flush()
     except IntegrityError:
-        # Another request created it first: use that one.
+        # Another request created it first: use that one; if it has been filed already, say so.
         existing = draft_of(session, employer.id, period)
         if existing is None:
-            raise
+            raise DomainError("declaration.changed") from None
         return existing
     if filed is not None:
         draft.is_nil, draft.nil_reason = filed.is_nil, filed.nil_reason

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from common.audit import Actor, record_audit
 from common.errors import DomainError, NotFound
 from common.period import Period
-from contributions.declarations import Declaration, DeclarationLine, current_version, draft_of
+from contributions.declarations import Declaration, DeclarationLine, current_version, draft_of, lock_period
 from contributions.drafts import (
     PeriodRules,
     check_period,
@@ -52,10 +52,12 @@ def submit_declaration(session: Session, employer: Employer, declaration_id: int
                        actor: Actor, now: dt.datetime, user_id: int | None = None) -> Filed:
     """File the draft ``declaration_id`` of ``employer``.  ``revision`` is the draft revision the user
     confirmed (None: whatever it is now); a draft changed since is refused with ``declaration.changed``."""
-    declaration = session.get(Declaration, declaration_id, with_for_update={"of": Declaration},
-                              populate_existing=True)
+    declaration = session.get(Declaration, declaration_id)
     if declaration is None or declaration.employer_id != employer.id:
         raise NotFound("declaration.not_found")
+    lock_period(session, employer.id, declaration.period_value)
+    declaration = session.get(Declaration, declaration_id, with_for_update={"of": Declaration},
+                              populate_existing=True)
     if declaration.status != "draft":
         return Filed(declaration, False)
     if revision is not None and revision != declaration.revision:
@@ -155,10 +157,18 @@ def file_nil(session: Session, employer: Employer, period: Period, reason: str, 
         raise DomainError("declaration.nil_reason_required")
     if len(reason) > 500:
         raise DomainError("field.too_long")
+    lock_period(session, employer.id, period)
+    current = current_version(session, employer.id, period)
+    if current is not None and current.is_nil and current.nil_reason == reason:
+        return Filed(current, False)  # the same nil declaration sent twice (a double click): filed once
     draft = draft_of(session, employer.id, period)
-    if draft is not None and draft.revision > 0:
-        # Someone has been working on this period's draft: never throw their lines away silently.
-        raise DomainError("declaration.draft_in_progress")
+    if draft is not None:
+        draft = session.get(Declaration, draft.id, with_for_update={"of": Declaration}, populate_existing=True)
+        if draft.status != "draft":  # filed from another window in the meantime
+            raise DomainError("declaration.already_filed", receipt=draft.receipt_number or "")
+        if draft.revision > 0:
+            # Someone has been working on this period's draft: never throw their lines away silently.
+            raise DomainError("declaration.draft_in_progress")
     draft = open_draft(session, employer, period, actor=actor, now=now)
     session.execute(delete(DeclarationLine).where(DeclarationLine.declaration_id == draft.id))
     draft.is_nil, draft.nil_reason = True, reason

@@ -64,7 +64,8 @@ def _weekend(text: str) -> str:
 # How each parameter's text is checked and written: a rate is a fraction (0.055 is 5.5 per cent), amounts
 # are in the scheme's currency, ``rounding.places`` is the number of decimals kept (LAK 0, TJS 2).
 _CHECKS: dict[str, Callable[[str], str]] = {
-    "rounding.places": _integer(0, 4),
+    # Amounts are stored with two decimals: a rule keeping more would be rounded a second time by the database.
+    "rounding.places": _integer(0, 2),
     "rounding.mode": _one_of(ROUNDING_MODES),
     "due.day": _integer(1, 31),
     "due.roll": _one_of(ROLL_RULES),

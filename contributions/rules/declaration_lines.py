@@ -47,7 +47,7 @@ def parse_wage(value: object, places: int) -> Decimal | None:
         amount = Decimal(text)
     except InvalidOperation:
         return None
-    if not amount.is_finite():
+    if not amount.is_finite() or amount.adjusted() > 15:  # beyond any wage; also keeps quantize in range
         return None
     quantum = Decimal(1).scaleb(-places)
     if amount != amount.quantize(quantum):
@@ -64,11 +64,15 @@ def parse_days(value: object) -> int | None | str:
     if isinstance(value, int):
         return value
     text = repr(value) if isinstance(value, float) else str(value).strip()
+    if len(text) > 6:  # "31", "31.0": anything longer is not a number of days (and "1e999999" is never expanded)
+        return text
     try:
         number = Decimal(text)
     except InvalidOperation:
         return text
-    return int(number) if number.is_finite() and number == number.to_integral_value() else text
+    if not number.is_finite() or number.adjusted() > 2 or number != number.to_integral_value():
+        return text
+    return int(number)
 
 
 def read_line(row: int, values: Mapping[str, object], *, places: int, days_in_month: int) -> LineInput:

@@ -152,9 +152,11 @@ def downgrade() -> None:
 
 
 # Columns of a filed declaration that nothing may change (SQLite triggers list them; PostgreSQL compares rows).
-_FROZEN = ("employer_id", "period", "version", "kind", "is_nil", "nil_reason", "line_count", "total_gross",
-           "total_base", "total_employee", "total_employer", "due_date", "is_late", "receipt_number",
-           "payment_reference", "filed_at", "filed_by")
+_FROZEN = ("employer_id", "scheme_code", "period", "version", "kind", "previous_id", "is_nil", "nil_reason",
+           "category", "currency", "rate_employee", "rate_employer", "base_floor", "base_ceiling", "revision",
+           "line_count", "total_gross", "total_base", "total_employee", "total_employer", "due_date", "is_late",
+           "receipt_number", "payment_reference", "created_at", "created_by", "filed_at", "filed_by",
+           "filed_by_user_id")
 
 
 def _protect_filed_records() -> None:
@@ -179,8 +181,9 @@ def _protect_filed_records() -> None:
                    "FOR EACH ROW EXECUTE FUNCTION declaration_filed_frozen()")
         op.execute(
             "CREATE FUNCTION declaration_line_filed_frozen() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            "IF (SELECT status FROM declaration WHERE id = "
-            "    CASE WHEN TG_OP = 'INSERT' THEN NEW.declaration_id ELSE OLD.declaration_id END) <> 'draft' THEN "
+            "IF (TG_OP <> 'INSERT' AND (SELECT status FROM declaration WHERE id = OLD.declaration_id) <> 'draft') "
+            "   OR (TG_OP <> 'DELETE' AND (SELECT status FROM declaration WHERE id = NEW.declaration_id) <> 'draft') "
+            "THEN "
             "  RAISE EXCEPTION 'the lines of a filed declaration cannot be changed'; "
             "END IF; "
             "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW; END $$")
@@ -197,9 +200,15 @@ def _protect_filed_records() -> None:
                "BEGIN SELECT RAISE(ABORT, 'a filed declaration cannot be changed'); END")
     op.execute("CREATE TRIGGER declaration_filed_no_delete BEFORE DELETE ON declaration "
                "WHEN OLD.status <> 'draft' BEGIN SELECT RAISE(ABORT, 'a filed declaration cannot be changed'); END")
-    for verb, row in (("INSERT", "NEW"), ("UPDATE", "OLD"), ("DELETE", "OLD")):
+    # An update is checked on both sides: a line may not leave a filed declaration nor be moved into one.
+    for verb, condition in (
+        ("INSERT", "(SELECT status FROM declaration WHERE id = NEW.declaration_id) <> 'draft'"),
+        ("UPDATE", "(SELECT status FROM declaration WHERE id = OLD.declaration_id) <> 'draft' OR "
+                   "(SELECT status FROM declaration WHERE id = NEW.declaration_id) <> 'draft'"),
+        ("DELETE", "(SELECT status FROM declaration WHERE id = OLD.declaration_id) <> 'draft'"),
+    ):
         op.execute(f"CREATE TRIGGER declaration_line_filed_no_{verb.lower()} BEFORE {verb} ON declaration_line "
-                   f"WHEN (SELECT status FROM declaration WHERE id = {row}.declaration_id) <> 'draft' "
+                   f"WHEN {condition} "
                    "BEGIN SELECT RAISE(ABORT, 'the lines of a filed declaration cannot be changed'); END")
 
 

@@ -42,7 +42,7 @@ VALUE_FORMATS = {
     "base.floor": _AMOUNT,
     "base.floor_factor": _l("A factor of the minimum wage: 0.5 means half of it."),
     "minimum_wage": _AMOUNT,
-    "rounding.places": _l("A whole number from 0 to 4: 0 for kip, 2 for somoni."),
+    "rounding.places": _l("A whole number from 0 to 2: 0 for kip, 2 for somoni."),
     "rounding.mode": _l("One of: %(choices)s.", choices=", ".join(ROUNDING_MODES)),
     "due.day": _l("A day from 1 to 31; 31 means the last day of the month."),
     "due.roll": _l("One of: %(choices)s.", choices=", ".join(ROLL_RULES)),

@@ -19,6 +19,7 @@ from contributions.declaration_files import read_declaration_file
 from contributions.declarations import Declaration, DeclarationLine, declaration_of, draft_of, versions_of
 from contributions.drafts import (
     LineChange,
+    check_period,
     LinesInvalid,
     add_worker,
     discard_draft,
@@ -33,7 +34,7 @@ from contributions.rules.calculation import split_total
 from contributions.rules.declaration_lines import ABSENCE_REASONS
 from contributions.rules.references import format_numeric, format_rf
 from employers.import_files import write_csv, write_xlsx
-from employers.registration import ApplicationInvalid
+from employers.registration import ApplicationInvalid, local_today
 from portal.access import EMPLOYER, allow
 from portal.database import db_session
 from portal.declarations import bp
@@ -83,6 +84,10 @@ def period(period: str):
     employer = _employer()
     value = _period(period)
     db = db_session()
+    try:
+        check_period(employer, value, local_today(employer.scheme, now()))
+    except DomainError:
+        abort(404)
     versions = versions_of(db, employer.id, value)
     draft = draft_of(db, employer.id, value)
     due = period_rules(db, employer, value).due_date
@@ -160,7 +165,7 @@ def declaration(declaration_id: int):
         changes, values = _changes_from_form()
         try:
             with attempt():
-                update_lines(db_session(), _employer(), record.id, changes, revision=_int(form.revision.data),
+                update_lines(db_session(), _employer(), record.id, changes, revision=_revision(form.revision.data),
                              actor=current_actor(), now=now())
         except UseCaseFailed as failed:
             if isinstance(failed.error, LinesInvalid):
@@ -179,9 +184,17 @@ def declaration(declaration_id: int):
 
 def _int(text: object) -> int | None:
     try:
-        return int(str(text))
+        return int(str(text)[:12])
     except ValueError:
         return None
+
+
+def _revision(text: object) -> int:
+    """The draft revision a form was made from; a form without a readable one is refused, never unchecked."""
+    value = _int(text)
+    if value is None:
+        abort(400)
+    return value
 
 
 def _changes_from_form() -> tuple[list[LineChange], dict[int, dict]]:
@@ -225,7 +238,9 @@ def _show_filed(record: Declaration) -> str:
     db = db_session()
     lines, page, pages = _lines_page(record, _page_arg())
     setting = period_rules(db, _employer(), record.period_value)
-    branches = split_total(record.total, setting.rules.branch_shares(), setting.places)
+    shares = setting.rules.branch_shares()
+    # Shares are versions of their own: while they do not add up to one (being entered), no split is shown.
+    branches = split_total(record.total, shares, setting.places) if sum(shares.values()) == 1 else {}
     return render_template("declarations/filed.html", declaration=record, lines=lines, page=page, pages=pages,
                            branches=branches,
                            versions=versions_of(db, record.employer_id, record.period_value),
@@ -242,7 +257,7 @@ def add(declaration_id: int):
         try:
             with attempt():
                 line = add_worker(db_session(), _employer(), record.id, form.social_security_number.data,
-                                  revision=_int(form.revision.data), actor=current_actor(), now=now())
+                                  revision=_revision(form.revision.data), actor=current_actor(), now=now())
         except UseCaseFailed as failed:
             if isinstance(failed.error, ApplicationInvalid):
                 form.social_security_number.errors = [_message(code, {}) for _, code in failed.error.problems]
@@ -266,7 +281,7 @@ def submit(declaration_id: int):
     if form.validate_on_submit():
         try:
             with attempt():
-                filed = submit_declaration(db_session(), _employer(), record.id, revision=_int(form.revision.data),
+                filed = submit_declaration(db_session(), _employer(), record.id, revision=_revision(form.revision.data),
                                            actor=current_actor(), now=now(), user_id=current_user.id)
         except UseCaseFailed as failed:
             flash(failed.message, "error")
@@ -315,7 +330,7 @@ def upload(declaration_id: int):
                     raise DomainError("import.too_large", megabytes=limit // 2**20)
                 numbers, rows = read_declaration_file(upload_file.filename or "upload", data, header_aliases(),
                                                       max_rows=current_app.config["MAX_IMPORT_ROWS"])
-                lines = replace_lines(db_session(), _employer(), record.id, rows, revision=_int(form.revision.data),
+                lines = replace_lines(db_session(), _employer(), record.id, rows, revision=_revision(form.revision.data),
                                       actor=current_actor(), now=now(), row_numbers=numbers,
                                       source=f"file {(upload_file.filename or 'upload')[:100]}")
         except UseCaseFailed as failed:

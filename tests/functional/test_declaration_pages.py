@@ -168,3 +168,41 @@ def test_another_employers_declaration_is_not_found(client, db) -> None:
     assert client.post(f"/employer/declarations/{draft.id}/submit", data={"revision": "0", "confirm": "y"}
                        ).status_code == 404
     assert filed.created
+
+
+@pytest.mark.parametrize("period", ["1900-01", "2000-01", "9999-12", "2024-12", "2026-13", "x"])
+def test_periods_that_cannot_be_declared_are_not_found(client, period) -> None:
+    assert client.get(f"/employer/declarations/period/{period}").status_code == 404
+
+
+def test_a_form_without_a_readable_revision_is_refused(client, db) -> None:
+    draft_id = _draft(client)
+    data = _form(db, draft_id) | {"revision": "abc"}
+    assert client.post(f"/employer/declarations/{draft_id}", data=data).status_code == 400
+    assert client.post(f"/employer/declarations/{draft_id}/submit",
+                       data={"revision": "", "confirm": "y"}).status_code in (400, 422)
+    assert db.get(Declaration, draft_id).status == "draft"
+
+
+def test_the_branch_split_is_shown_only_when_the_shares_are_complete(client, db) -> None:
+    from contributions.parameter_versions import add_parameter_version
+
+    def share(name: str, value: str, valid_from: dt.date) -> None:
+        add_parameter_version(db, scheme_code="LA-LSSO", name=name, category=None, valid_from=valid_from,
+                              value=value, source="test", confidence="unconfirmed", actor=factories.ACTOR,
+                              now=factories.NOW)
+        db.commit()
+
+    def filed_page(period: str) -> str:
+        draft_id = _draft(client, period)
+        revision = str(db.get(Declaration, draft_id).revision)
+        client.post(f"/employer/declarations/{draft_id}/submit", data={"revision": revision, "confirm": "y"})
+        page = client.get(f"/employer/declarations/{draft_id}", headers={"Accept-Language": "en"})
+        assert page.status_code == 200
+        return page.get_data(as_text=True)
+
+    share("branch.pension", "0.6", dt.date(2025, 12, 1))
+    assert "Split between the branches" not in filed_page("2026-03")  # 0.6 alone: no split, and no error
+    share("branch.health", "0.4", dt.date(2026, 4, 1))
+    april = filed_page("2026-04")
+    assert "Split between the branches" in april and "Pensions" in april and "Health care" in april

@@ -20,7 +20,7 @@ from common.db import make_engine
 from common.period import Period
 from contributions.declarations import Declaration
 from contributions.drafts import open_draft
-from contributions.filing import submit_declaration
+from contributions.filing import file_nil, submit_declaration
 from contributions.ledger import LedgerEntry
 from employers.employers import Employer
 from portal.cli import alembic_config
@@ -108,3 +108,14 @@ def test_two_submissions_of_the_same_draft_file_it_once(engine_with_employer) ->
         assert session.scalar(select(func.count()).select_from(LedgerEntry)) == 2
         charged = session.scalar(select(func.sum(LedgerEntry.debit)))
         assert charged == filed.total
+
+
+def test_two_identical_nil_declarations_at_once_file_one(engine_with_employer) -> None:
+    engine, employer_id = engine_with_employer
+    results, run = _twice(engine, lambda s, e: file_nil(s, e, Period(2026, 4), "Closed", actor=factories.ACTOR,
+                                                        now=NOW).created)
+    _in_threads(run, employer_id)
+    assert sorted(results, key=str) == [False, True], results  # the second finds it filed
+    with Session(engine) as session:
+        filed = session.scalars(select(Declaration).where(Declaration.status != "draft")).all()
+        assert [(d.is_nil, d.version) for d in filed] == [(True, 1)]

@@ -183,7 +183,12 @@ def test_a_filed_declaration_its_lines_and_the_ledger_cannot_be_rewritten(db, la
     draft = open_draft(db, employer, APRIL, actor=ACTOR, now=BEFORE_DUE)
     filed = submit_declaration(db, employer, draft.id, revision=None, actor=ACTOR, now=BEFORE_DUE).declaration
     db.flush()
+    other = open_draft(db, employer, Period(2026, 3), actor=ACTOR, now=BEFORE_DUE)
+    db.flush()
     for statement in (f"UPDATE declaration SET total_employee = 1 WHERE id = {filed.id}",
+                      f"UPDATE declaration SET rate_employee = 0.9 WHERE id = {filed.id}",
+                      f"UPDATE declaration SET status = 'draft' WHERE id = {filed.id}",
+                      f"UPDATE declaration_line SET declaration_id = {filed.id} WHERE declaration_id = {other.id}",
                       f"DELETE FROM declaration WHERE id = {filed.id}",
                       f"UPDATE declaration_line SET gross_wage = 1 WHERE declaration_id = {filed.id}",
                       f"DELETE FROM declaration_line WHERE declaration_id = {filed.id}",
@@ -311,3 +316,11 @@ def test_a_nil_declaration_does_not_throw_away_a_draft_being_worked_on(db, lao) 
     with pytest.raises(DomainError, match="declaration.draft_in_progress"):
         file_nil(db, employer, APRIL, "Closed", actor=ACTOR, now=BEFORE_DUE)
     assert lines_of(db, draft)[ssn(jobs[0])].gross_wage == D("3100000")
+
+
+def test_the_same_nil_declaration_sent_twice_is_filed_once(db, lao) -> None:
+    employer, _ = lao
+    first = file_nil(db, employer, APRIL, "Closed for the season", actor=ACTOR, now=BEFORE_DUE)
+    again = file_nil(db, employer, APRIL, "Closed  for the season ", actor=ACTOR, now=BEFORE_DUE)
+    assert first.created and not again.created and again.declaration.id == first.declaration.id
+    assert len(versions_of(db, employer.id, APRIL)) == 1

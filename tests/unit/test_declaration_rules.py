@@ -80,6 +80,7 @@ def test_swapping_two_neighbouring_digits_is_detected(number, position) -> None:
     ("3,000,000", 0, D("3000000")), ("4500000.00", 0, D("4500000")), ("1 250 000", 0, D("1250000")),
     ("2450.5", 2, D("2450.50")), (2450.5, 2, D("2450.50")), ("100.5", 0, None), ("1.500.000", 0, None),
     ("abc", 0, None), ("NaN", 0, None), ("", 0, None), (True, 0, None), ("-5", 0, D("-5")),
+    ("1e30", 0, None), ("99999999999999999999999999999", 2, None), ("Infinity", 0, None),
 ])
 def test_reading_a_wage(text, places, expected) -> None:
     assert parse_wage(text, places) == expected
@@ -121,3 +122,11 @@ def test_a_split_needs_shares_that_add_up_to_one() -> None:
     with pytest.raises(ValueError):
         split_total(D(100), {"pension": D("0.6"), "health": D("0.3")}, 0)
     assert split_total(D(100), {}, 0) == {}
+
+
+@pytest.mark.parametrize("days", ["1e999999", "1e400000", "31.000001", "-0", "3e1"])
+def test_days_that_are_not_a_small_whole_number_are_refused_at_once(days) -> None:
+    line = read_line(2, {"social_security_number": "1", "gross_wage": "1", "days_worked": days},
+                     places=0, days_in_month=31)
+    expected = [] if days in ("-0", "3e1") else [("days_worked", "declaration.days_invalid", {"days": 31})]
+    assert line.problems == expected
