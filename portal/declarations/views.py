@@ -19,9 +19,9 @@ from contributions.declaration_files import read_declaration_file
 from contributions.declarations import Declaration, DeclarationLine, declaration_of, draft_of, versions_of
 from contributions.drafts import (
     LineChange,
-    check_period,
     LinesInvalid,
     add_worker,
+    check_period,
     discard_draft,
     open_draft,
     period_rules,
@@ -330,8 +330,9 @@ def upload(declaration_id: int):
                     raise DomainError("import.too_large", megabytes=limit // 2**20)
                 numbers, rows = read_declaration_file(upload_file.filename or "upload", data, header_aliases(),
                                                       max_rows=current_app.config["MAX_IMPORT_ROWS"])
-                lines = replace_lines(db_session(), _employer(), record.id, rows, revision=_revision(form.revision.data),
-                                      actor=current_actor(), now=now(), row_numbers=numbers,
+                lines = replace_lines(db_session(), _employer(), record.id, rows,
+                                      revision=_revision(form.revision.data), actor=current_actor(), now=now(),
+                                      row_numbers=numbers,
                                       source=f"file {(upload_file.filename or 'upload')[:100]}")
         except UseCaseFailed as failed:
             error = failed.message
