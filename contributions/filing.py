@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from common.audit import Actor, record_audit
 from common.errors import DomainError, NotFound
 from common.period import Period
+from contributions.allocation import apply_credit
 from contributions.declarations import Declaration, DeclarationLine, current_version, draft_of, lock_period
 from contributions.drafts import (
     PeriodRules,
@@ -33,7 +34,7 @@ from contributions.drafts import (
     period_rules,
     refresh_totals,
 )
-from contributions.ledger import LedgerEntry, Posting, post
+from contributions.ledger import LedgerEntry, Posting, lock_account, post
 from contributions.rules.references import numeric_reference, reference_body, rf_reference
 from employers.employers import Employer
 from employers.numbers import next_value
@@ -93,6 +94,10 @@ def submit_declaration(session: Session, employer: Employer, declaration_id: int
         session.execute(update(Declaration).where(Declaration.id == previous.id).values(status="superseded"))
         session.expire(previous, ["status"])
     posted = _post_differences(session, employer, declaration, actor=actor, now=now)
+    # Credit the employer holds (an earlier overpayment) pays the new charges at once.
+    lock_account(session, [employer.id])
+    apply_credit(session, employer.id, employer.scheme_code, declaration.currency, posted_by=actor.label, now=now,
+                 today=today)
     record_audit(session, actor=actor, action="declaration.filed", now=now, object_type="declaration",
                  object_id=declaration.id,
                  summary=f"{employer.employer_number} {period} v{declaration.version} {declaration.kind}"

@@ -15,16 +15,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, Integer, String, case, func, select
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, Integer, String, case, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from common.db import Base
 
-# Components of an employer's debt, in the order a payment settles them within a period by default.
-COMPONENTS = ("employee_share", "employer_share", "interest", "fine", "assessment")
-ENTRY_KINDS = ("charge", "charge_reduction")
+# Components of an employer's debt, in the order a payment settles them within a period by default; and
+# "credit": money received for the employer and not (yet) applied to a debt.
+DEBT_COMPONENTS = ("employee_share", "employer_share", "interest", "fine", "assessment")
+COMPONENTS = (*DEBT_COMPONENTS, "credit")
+# charge / charge_reduction: what a declaration (later: interest, fines, assessments) adds or removes;
+# payment: a payment's credit to a debt, or to "credit" for what is left over; credit_applied: a credit moved
+# to a debt (a debit of "credit" and a credit of the debt); reversal: the opposite of an entry of a payment
+# that is undone; refund: credit paid back to the employer.
+CHARGE_KINDS = ("charge", "charge_reduction")
+ENTRY_KINDS = (*CHARGE_KINDS, "payment", "credit_applied", "reversal", "refund")
 ZERO = Decimal(0)
 
 
@@ -37,6 +44,7 @@ class LedgerEntry(Base):
         CheckConstraint("length(period) = 7", name="period_format"),
         Index("ix_ledger_entry_employer_id_period", "employer_id", "period"),
         Index("ix_ledger_entry_declaration_id", "declaration_id"),
+        Index("ix_ledger_entry_payment_id", "payment_id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -49,6 +57,8 @@ class LedgerEntry(Base):
     currency: Mapped[str] = mapped_column(String(3))
     due_date: Mapped[dt.date] = mapped_column(Date)
     declaration_id: Mapped[int | None] = mapped_column(ForeignKey("declaration.id"))
+    # The payment whose money this entry moves (payment, credit_applied, reversal and refund entries).
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payment.id"))
     posting_key: Mapped[str] = mapped_column(String(120), unique=True)
     posted_at: Mapped[dt.datetime]
     posted_by: Mapped[str] = mapped_column(String(255))
@@ -67,11 +77,13 @@ class Posting:
     posting_key: str
     declaration_id: int | None = None
     kind: str | None = None
+    payment_id: int | None = None
 
 
 def post(session: Session, postings: Iterable[Posting], *, posted_by: str, now: dt.datetime) -> int:
-    """Append the postings that are not zero and not posted yet (by ``posting_key``); returns how many were
-    written.  Safe to call twice with the same postings, also from two transactions at once."""
+    """Append the postings that are not zero, skipping any already posted (by ``posting_key``), in one
+    statement per thousand; safe to call twice with the same postings, also from two transactions at once.
+    Returns how many non-zero postings were given."""
     rows = []
     for item in postings:
         if item.component not in COMPONENTS:
@@ -82,12 +94,23 @@ def post(session: Session, postings: Iterable[Posting], *, posted_by: str, now: 
         rows.append({"employer_id": item.employer_id, "period": item.period, "component": item.component,
                      "kind": kind, "debit": max(item.amount, ZERO), "credit": max(-item.amount, ZERO),
                      "currency": item.currency, "due_date": item.due_date, "declaration_id": item.declaration_id,
-                     "posting_key": item.posting_key, "posted_at": now, "posted_by": posted_by})
-    if not rows:
-        return 0
+                     "payment_id": item.payment_id, "posting_key": item.posting_key, "posted_at": now,
+                     "posted_by": posted_by})
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = insert(LedgerEntry).on_conflict_do_nothing(index_elements=["posting_key"])
-    return sum(session.execute(statement.values(row)).rowcount for row in rows)
+    for start in range(0, len(rows), 1_000):
+        session.execute(statement, rows[start:start + 1_000])
+    return len(rows)
+
+
+def lock_account(session: Session, employer_ids: Iterable[int]) -> None:
+    """Serialise the changes of these employers' accounts until the transaction ends (allocating payments,
+    applying credit), in id order so that two runs never wait for each other in a circle.  PostgreSQL
+    transaction-level advisory locks on (employer, 0); SQLite serialises writers by itself."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for employer_id in sorted(set(employer_ids)):
+        session.execute(text("SELECT pg_advisory_xact_lock(:employer, 0)"), {"employer": employer_id})
 
 
 def balance_of(session: Session, employer_id: int) -> Decimal:
@@ -106,7 +129,7 @@ def balances_by_period(session: Session, employer_id: int) -> dict[str, Decimal]
 
 def charged_by_component(session: Session, employer_id: int, period: str) -> dict[str, Decimal]:
     """Net charges of one period per component (charges minus reductions)."""
-    charged = func.sum(case((LedgerEntry.kind.in_(ENTRY_KINDS), LedgerEntry.debit - LedgerEntry.credit), else_=0))
+    charged = func.sum(case((LedgerEntry.kind.in_(CHARGE_KINDS), LedgerEntry.debit - LedgerEntry.credit), else_=0))
     rows = session.execute(select(LedgerEntry.component, charged)
                            .where(LedgerEntry.employer_id == employer_id, LedgerEntry.period == period)
                            .group_by(LedgerEntry.component))

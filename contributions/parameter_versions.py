@@ -21,7 +21,9 @@ from common.money import ROUNDING_MODES
 from common.period import Period
 from common.schemes import Scheme
 from contributions.declarations import Declaration
+from contributions.ledger import DEBT_COMPONENTS
 from contributions.parameters import CONFIDENCE, NAMES, SchemeParameter
+from contributions.rules.allocation import PERIOD_ORDERS
 from contributions.rules.due_dates import ROLL_RULES, parse_weekend
 
 RATES = ("rate.employee", "rate.employer")
@@ -57,6 +59,14 @@ def _one_of(allowed: object) -> Callable[[str], str]:
     return check
 
 
+def _components(text: str) -> str:
+    """Every debt component once, in the order payments settle them."""
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    if sorted(parts) != sorted(DEBT_COMPONENTS):
+        raise ValueError(text)
+    return ",".join(parts)
+
+
 def _weekend(text: str) -> str:
     return ",".join(str(day) for day in sorted(parse_weekend(text)))
 
@@ -70,6 +80,8 @@ _CHECKS: dict[str, Callable[[str], str]] = {
     "due.day": _integer(1, 31),
     "due.roll": _one_of(ROLL_RULES),
     "calendar.weekend": _weekend,
+    "allocation.components": _components,
+    "allocation.periods": _one_of(PERIOD_ORDERS),
 }
 
 

@@ -29,6 +29,8 @@ NAMES = {
     "due.day": int, "due.roll": str,
     # ISO weekdays of the weekend, e.g. "6,7" (Saturday and Sunday); due dates roll off them.
     "calendar.weekend": str,
+    # How payments settle debts: the order of components within a period, and of periods (country rules §4.2).
+    "allocation.components": str, "allocation.periods": str,
     # Optional split of the contributions between the branches of the fund, as fractions of the total (they
     # add up to 1).  Fund accounting only: what the employer owes does not depend on it.  Lao PDR and
     # Tajikistan have none seeded: the shares were not found in public sources (country rules §1.2, §2.1).

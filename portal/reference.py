@@ -8,10 +8,12 @@ from common.clock import utcnow
 from common.schemes import load_reference_schemes
 from contributions.calendar import load_reference_holidays
 from contributions.parameters import load_reference_parameters
+from contributions.payments import load_reference_banks
 from employers.regions import load_reference_lists
 
 
 def load_reference_data(session: Session) -> int:
     """Insert or update all reference data; returns how many rows changed (0 when already current)."""
     written = load_reference_schemes(session) + load_reference_lists(session)
-    return written + load_reference_parameters(session, now=utcnow()) + load_reference_holidays(session)
+    written += load_reference_parameters(session, now=utcnow()) + load_reference_holidays(session)
+    return written + load_reference_banks(session)

@@ -15,6 +15,7 @@ def load_metadata() -> MetaData:
     import contributions.declarations  # noqa: F401
     import contributions.ledger  # noqa: F401
     import contributions.parameters  # noqa: F401
+    import contributions.payments  # noqa: F401
     import employers.accounts  # noqa: F401
     import employers.employers  # noqa: F401
     import employers.imports  # noqa: F401

@@ -1,15 +1,17 @@
-"""Declarations, their lines, the employer account ledger and public holidays.
+"""Declarations, their lines, the employer account ledger, public holidays, banks, payments and
+reconciliation runs.
 
 Filed declarations and their lines cannot be changed or deleted (only a filed version's status may go from
 submitted to superseded), and ledger entries are append-only: triggers refuse it on both databases.
 
 Revision ID: 20261127_02
 Revises: 20261127_01
-Create Date: 2026-11-27 04:01:01.704623
+Create Date: 2026-11-27 04:42:57.130828
 """
 
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 revision = '20261127_02'
 down_revision = '20261127_01'
@@ -26,6 +28,46 @@ def upgrade() -> None:
     sa.Column('source', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_public_holiday')),
     sa.UniqueConstraint('country', 'day', name=op.f('uq_public_holiday_country_day'))
+    )
+    op.create_table('reconciliation_run',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('started_by', sa.String(length=255), nullable=False),
+    sa.Column('examined', sa.Integer(), nullable=False),
+    sa.Column('matched_by_reference', sa.Integer(), nullable=False),
+    sa.Column('matched_by_employer', sa.Integer(), nullable=False),
+    sa.Column('unmatched', sa.Integer(), nullable=False),
+    sa.Column('error', sa.Text(), nullable=False),
+    sa.CheckConstraint("status IN ('running', 'finished', 'failed')", name=op.f('ck_reconciliation_run_status_known')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reconciliation_run'))
+    )
+    op.create_table('bank',
+    sa.Column('code', sa.String(length=20), nullable=False),
+    sa.Column('scheme_code', sa.String(length=20), nullable=False),
+    sa.Column('names', sa.JSON(), nullable=False),
+    sa.Column('csv_mapping', sa.JSON(), nullable=True),
+    sa.ForeignKeyConstraint(['scheme_code'], ['scheme.code'], name=op.f('fk_bank_scheme_code_scheme')),
+    sa.PrimaryKeyConstraint('code', name=op.f('pk_bank'))
+    )
+    op.create_table('bank_statement',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('bank_code', sa.String(length=20), nullable=False),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('format', sa.String(length=10), nullable=False),
+    sa.Column('statement_id', sa.String(length=100), nullable=False),
+    sa.Column('source', sa.String(length=20), nullable=False),
+    sa.Column('line_count', sa.Integer(), nullable=False),
+    sa.Column('new_count', sa.Integer(), nullable=False),
+    sa.Column('total', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('imported_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('imported_by', sa.String(length=255), nullable=False),
+    sa.CheckConstraint("format IN ('camt.053', 'camt.054', 'csv')", name=op.f('ck_bank_statement_format_known')),
+    sa.ForeignKeyConstraint(['bank_code'], ['bank.code'], name=op.f('fk_bank_statement_bank_code_bank')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_bank_statement')),
+    sa.UniqueConstraint('bank_code', 'sha256', name=op.f('uq_bank_statement_bank_code_sha256'))
     )
     op.create_table('declaration',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -102,6 +144,50 @@ def upgrade() -> None:
     with op.batch_alter_table('declaration_line', schema=None) as batch_op:
         batch_op.create_index('ix_declaration_line_person_id', ['person_id'], unique=False)
 
+    op.create_table('payment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('scheme_code', sa.String(length=20), nullable=False),
+    sa.Column('bank_code', sa.String(length=20), nullable=True),
+    sa.Column('transaction_id', sa.String(length=100), nullable=False),
+    sa.Column('statement_id', sa.Integer(), nullable=True),
+    sa.Column('channel', sa.String(length=10), nullable=False),
+    sa.Column('booking_date', sa.Date(), nullable=False),
+    sa.Column('value_date', sa.Date(), nullable=False),
+    sa.Column('amount', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('payer_name', sa.String(length=255), nullable=False),
+    sa.Column('payer_account', sa.String(length=100), nullable=False),
+    sa.Column('remittance', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('employer_id', sa.Integer(), nullable=True),
+    sa.Column('declaration_id', sa.Integer(), nullable=True),
+    sa.Column('match_rule', sa.String(length=20), nullable=True),
+    sa.Column('matches', sa.Integer(), nullable=False),
+    sa.Column('matched_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('matched_by', sa.String(length=255), nullable=True),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('recorded_by', sa.String(length=255), nullable=False),
+    sa.CheckConstraint("(bank_code IS NULL) = (channel <> 'bank')", name=op.f('ck_payment_bank_or_counter')),
+    sa.CheckConstraint("channel IN ('bank', 'cash', 'cheque')", name=op.f('ck_payment_channel_known')),
+    sa.CheckConstraint("match_rule IS NULL OR match_rule IN ('reference', 'employer_amount', 'manual')", name=op.f('ck_payment_match_rule_known')),
+    sa.CheckConstraint("status <> 'matched' OR employer_id IS NOT NULL", name=op.f('ck_payment_matched_has_employer')),
+    sa.CheckConstraint("status IN ('new', 'matched', 'unmatched', 'reversed')", name=op.f('ck_payment_status_known')),
+    sa.CheckConstraint('amount > 0', name=op.f('ck_payment_amount_positive')),
+    sa.ForeignKeyConstraint(['bank_code'], ['bank.code'], name=op.f('fk_payment_bank_code_bank')),
+    sa.ForeignKeyConstraint(['declaration_id'], ['declaration.id'], name=op.f('fk_payment_declaration_id_declaration')),
+    sa.ForeignKeyConstraint(['employer_id'], ['employer.id'], name=op.f('fk_payment_employer_id_employer')),
+    sa.ForeignKeyConstraint(['scheme_code'], ['scheme.code'], name=op.f('fk_payment_scheme_code_scheme')),
+    sa.ForeignKeyConstraint(['statement_id'], ['bank_statement.id'], name=op.f('fk_payment_statement_id_bank_statement')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_payment')),
+    sa.UniqueConstraint('bank_code', 'transaction_id', name=op.f('uq_payment_bank_code_transaction_id'))
+    )
+    with op.batch_alter_table('payment', schema=None) as batch_op:
+        batch_op.create_index('ix_payment_employer_id', ['employer_id'], unique=False)
+        batch_op.create_index('ix_payment_new', ['id'], unique=False, sqlite_where=sa.text("status = 'new'"), postgresql_where=sa.text("status = 'new'"))
+        batch_op.create_index('ix_payment_status_value_date', ['status', 'value_date'], unique=False)
+        batch_op.create_index('ux_payment_counter_receipt', ['scheme_code', 'transaction_id'], unique=True, sqlite_where=sa.text('bank_code IS NULL'), postgresql_where=sa.text('bank_code IS NULL'))
+
     op.create_table('ledger_entry',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('employer_id', sa.Integer(), nullable=False),
@@ -113,21 +199,24 @@ def upgrade() -> None:
     sa.Column('currency', sa.String(length=3), nullable=False),
     sa.Column('due_date', sa.Date(), nullable=False),
     sa.Column('declaration_id', sa.Integer(), nullable=True),
+    sa.Column('payment_id', sa.Integer(), nullable=True),
     sa.Column('posting_key', sa.String(length=120), nullable=False),
     sa.Column('posted_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('posted_by', sa.String(length=255), nullable=False),
-    sa.CheckConstraint("component IN ('employee_share', 'employer_share', 'interest', 'fine', 'assessment')", name=op.f('ck_ledger_entry_component_known')),
-    sa.CheckConstraint("kind IN ('charge', 'charge_reduction')", name=op.f('ck_ledger_entry_kind_known')),
+    sa.CheckConstraint("component IN ('employee_share', 'employer_share', 'interest', 'fine', 'assessment', 'credit')", name=op.f('ck_ledger_entry_component_known')),
+    sa.CheckConstraint("kind IN ('charge', 'charge_reduction', 'payment', 'credit_applied', 'reversal', 'refund')", name=op.f('ck_ledger_entry_kind_known')),
     sa.CheckConstraint('debit >= 0 AND credit >= 0 AND (debit = 0) <> (credit = 0)', name=op.f('ck_ledger_entry_one_side_positive')),
     sa.CheckConstraint('length(period) = 7', name=op.f('ck_ledger_entry_period_format')),
     sa.ForeignKeyConstraint(['declaration_id'], ['declaration.id'], name=op.f('fk_ledger_entry_declaration_id_declaration')),
     sa.ForeignKeyConstraint(['employer_id'], ['employer.id'], name=op.f('fk_ledger_entry_employer_id_employer')),
+    sa.ForeignKeyConstraint(['payment_id'], ['payment.id'], name=op.f('fk_ledger_entry_payment_id_payment')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_entry')),
     sa.UniqueConstraint('posting_key', name=op.f('uq_ledger_entry_posting_key'))
     )
     with op.batch_alter_table('ledger_entry', schema=None) as batch_op:
         batch_op.create_index('ix_ledger_entry_declaration_id', ['declaration_id'], unique=False)
         batch_op.create_index('ix_ledger_entry_employer_id_period', ['employer_id', 'period'], unique=False)
+        batch_op.create_index('ix_ledger_entry_payment_id', ['payment_id'], unique=False)
 
     _protect_filed_records()
 
@@ -135,10 +224,18 @@ def upgrade() -> None:
 def downgrade() -> None:
     _drop_protection()
     with op.batch_alter_table('ledger_entry', schema=None) as batch_op:
+        batch_op.drop_index('ix_ledger_entry_payment_id')
         batch_op.drop_index('ix_ledger_entry_employer_id_period')
         batch_op.drop_index('ix_ledger_entry_declaration_id')
 
     op.drop_table('ledger_entry')
+    with op.batch_alter_table('payment', schema=None) as batch_op:
+        batch_op.drop_index('ux_payment_counter_receipt', sqlite_where=sa.text('bank_code IS NULL'), postgresql_where=sa.text('bank_code IS NULL'))
+        batch_op.drop_index('ix_payment_status_value_date')
+        batch_op.drop_index('ix_payment_new', sqlite_where=sa.text("status = 'new'"), postgresql_where=sa.text("status = 'new'"))
+        batch_op.drop_index('ix_payment_employer_id')
+
+    op.drop_table('payment')
     with op.batch_alter_table('declaration_line', schema=None) as batch_op:
         batch_op.drop_index('ix_declaration_line_person_id')
 
@@ -148,6 +245,9 @@ def downgrade() -> None:
         batch_op.drop_index('ix_declaration_scheme_code_period')
 
     op.drop_table('declaration')
+    op.drop_table('bank_statement')
+    op.drop_table('bank')
+    op.drop_table('reconciliation_run')
     op.drop_table('public_holiday')
 
 

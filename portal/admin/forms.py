@@ -10,7 +10,9 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from common.money import ROUNDING_MODES
 from common.schemes import Scheme
+from contributions.ledger import DEBT_COMPONENTS
 from contributions.parameters import BRANCHES, NAMES
+from contributions.rules.allocation import PERIOD_ORDERS
 from contributions.rules.due_dates import ROLL_RULES
 from portal.forms import PortalForm
 
@@ -26,6 +28,8 @@ PARAMETER_LABELS = {
     "due.day": _l("Due day in the following month"),
     "due.roll": _l("When the due day is not a business day"),
     "calendar.weekend": _l("Weekend days"),
+    "allocation.components": _l("Order in which payments settle the debts of a period"),
+    "allocation.periods": _l("Order in which payments settle periods"),
     "branch.pension": _l("Share of the total for pensions"),
     "branch.health": _l("Share of the total for health care"),
     "branch.short_term": _l("Share of the total for short-term benefits"),
@@ -48,6 +52,9 @@ VALUE_FORMATS = {
     "due.roll": _l("One of: %(choices)s.", choices=", ".join(ROLL_RULES)),
     "calendar.weekend": _l("ISO weekdays separated by commas, from Monday 1 to Sunday 7: 6,7 is Saturday and "
                            "Sunday."),
+    "allocation.components": _l("Every component once, separated by commas: %(choices)s.",
+                                choices=",".join(DEBT_COMPONENTS)),
+    "allocation.periods": _l("One of: %(choices)s.", choices=", ".join(PERIOD_ORDERS)),
     **{f"branch.{branch}": _l("A fraction of the total between 0 and 1; the shares of all branches add up to 1.")
        for branch in BRANCHES},
 }
