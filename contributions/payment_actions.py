@@ -122,8 +122,10 @@ def _undo(session: Session, payment: Payment, *, status: str, actor: Actor, now:
     employer_id = payment.employer_id
     lock_account(session, [employer_id])
     post(session, reversal_postings(session, payment.id, payment.matches), posted_by=actor.label, now=now)
-    payment.status, payment.employer_id, payment.declaration_id = status, None, None
-    payment.match_rule, payment.matched_at, payment.matched_by = None, None, None
+    payment.status = status
+    if status == "unmatched":  # back to the queue; a reversed payment stays in its employer's history
+        payment.employer_id, payment.declaration_id = None, None
+        payment.match_rule, payment.matched_at, payment.matched_by = None, None, None
     employer = session.get(Employer, employer_id)
     # What the payment had settled is owed again; credit the employer holds from other payments covers it.
     apply_credit(session, employer.id, employer.scheme_code, payment.currency, posted_by=actor.label, now=now,

@@ -195,3 +195,22 @@ def test_a_counter_receipt_and_a_refund_of_credit(db, lao) -> None:
     with pytest.raises(DomainError, match="payment.amount_invalid"):
         record_counter_receipt(db, employer, amount=D("-1"), value_date=dt.date(2026, 6, 24), channel="cash",
                                payer_name="", reference="", declaration_id=None, actor=ACTOR, now=NOW)
+
+
+def test_the_account_per_period_and_the_employee_share_status(db, lao) -> None:
+    from contributions.account import account_periods, component_status, credit_held, payments_of
+
+    employer, march, april = lao
+    payment = _payment(db, "200000", march.payment_reference)
+    _reconcile(db)
+    periods = {row.period: row for row in account_periods(db, employer.id)}
+    assert (periods["2026-03"].charged, periods["2026-03"].paid, periods["2026-03"].status) == \
+        (D("345000"), D("200000"), "partly_paid")
+    assert periods["2026-04"].status == "unpaid" and periods["2026-04"].due_date == april.due_date
+    assert component_status(db, employer.id, "2026-03") == "paid"  # the employee share is settled first
+    assert component_status(db, employer.id, "2026-03", "employer_share") == "partly_paid"
+    assert credit_held(db, employer.id) == 0 and [p.id for p in payments_of(db, employer.id)] == [payment.id]
+    reverse_payment(db, payment.id, reason="Recalled by the bank", actor=ACTOR, now=NOW)
+    db.expire_all()
+    assert component_status(db, employer.id, "2026-03") == "unpaid"
+    assert payments_of(db, employer.id)[0].status == "reversed"  # still in the employer's history
