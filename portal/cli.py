@@ -112,6 +112,56 @@ def load_reference_command() -> None:
     click.echo(f"{written} reference row(s) written")
 
 
+@main.group()
+def payments() -> None:
+    """Bank statements and reconciliation."""
+
+
+@payments.command("import")
+@click.option("--bank", "bank_code", required=True, help="the bank's code, e.g. BCEL")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def payments_import(bank_code: str, files: tuple[str, ...]) -> None:
+    """Import statement files (camt.053, camt.054 or the bank's CSV); each file all or nothing."""
+    from contributions.bank_files import StatementInvalid
+    from contributions.payment_actions import import_statement
+    from contributions.payments import Bank
+    from portal.payment_jobs import ACTOR
+
+    failed = False
+    for name in files:
+        with session_factory()() as session:
+            bank = session.get(Bank, bank_code)
+            if bank is None:
+                raise click.ClickException(f"no bank with code {bank_code}")
+            try:
+                statement = import_statement(session, bank, Path(name).name, Path(name).read_bytes(),
+                                             actor=ACTOR, now=utcnow(), source="upload")
+            except StatementInvalid as invalid:
+                failed = True
+                click.echo(f"{name}: refused, nothing imported", err=True)
+                for row, field, code, params in invalid.problems[:50]:
+                    click.echo(f"  row {row} {field}: {code} {params}", err=True)
+                continue
+            except DomainError as error:
+                failed = True
+                click.echo(f"{name}: refused: {error.code} {error.params or ''}", err=True)
+                continue
+            session.commit()
+            click.echo(f"{name}: {statement.line_count} transaction(s), {statement.new_count} new")
+    if failed:
+        sys.exit(1)
+
+
+@payments.command("reconcile")
+def payments_reconcile() -> None:
+    """Match and allocate every new payment now (the scheduler does it every ten minutes)."""
+    from portal.payment_jobs import run_reconciliation
+
+    run = run_reconciliation(session_factory(), now=utcnow)
+    click.echo(f"run {run.id}: {run.examined} examined, {run.matched_by_reference} by reference, "
+               f"{run.matched_by_employer} by employer and amount, {run.unmatched} unmatched")
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)

@@ -94,6 +94,9 @@ def load_config(
         "MAX_IMPORT_ROWS": _int(env, "MAX_IMPORT_ROWS", 50_000),
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         "SCHEDULER_LOCK_FILE": str(instance_path / "scheduler.lock"),
+        # Statements that banks deliver by file transfer: one sub-folder per bank code; a job imports them.
+        "BANK_INBOX": env.get("BANK_INBOX") or str(instance_path / "bank-inbox"),
+        "MAX_STATEMENT_BYTES": _int(env, "MAX_STATEMENT_MB", 200) * 1024 * 1024,
         "DELIVER_MAIL_AFTER_REQUEST": _bool(env.get("DELIVER_MAIL_AFTER_REQUEST"), default=True),
     }
     config.update(overrides)

@@ -97,6 +97,18 @@ def deliver_outbox(app: Flask) -> dict[str, int]:
         session.close()
 
 
+def reconcile_payments(app: Flask) -> dict[str, int]:
+    """Job: import the statements in the bank inbox, then match and allocate new payments."""
+    from portal.payment_jobs import import_inbox, run_reconciliation
+
+    factory = session_factory(app)
+    imported = import_inbox(factory, Path(app.config["BANK_INBOX"]), now=utcnow,
+                            max_bytes=app.config["MAX_STATEMENT_BYTES"])
+    run = run_reconciliation(factory, now=utcnow)
+    return {**imported, "examined": run.examined, "matched_by_reference": run.matched_by_reference,
+            "matched_by_employer": run.matched_by_employer, "unmatched": run.unmatched}
+
+
 def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler = BlockingScheduler(
         timezone="UTC",
@@ -104,6 +116,8 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     )
     scheduler.add_job(deliver_outbox, "interval", minutes=1, args=[app], id="deliver_outbox",
                       name="Deliver queued e-mail and SMS")
+    scheduler.add_job(reconcile_payments, "interval", minutes=10, args=[app], id="reconcile_payments",
+                      name="Import bank statements from the inbox and reconcile payments")
     return scheduler
 
 
