@@ -34,7 +34,7 @@ from employers.employers import Employer
 BATCH = 1_000
 _RF = re.compile(r"R\s*F\s*\d\s*\d(?:[\s\-./]*[0-9A-Z]){1,21}", re.IGNORECASE)
 _DIGITS = re.compile(r"\d(?:[\s\-./]?\d)+")
-_TOKEN = re.compile(r"[A-Z]{0,4}[\s\-]?\d(?:[\s\-]?\d){4,15}", re.IGNORECASE)
+_WORD = re.compile(r"[A-Z0-9]+")
 REFERENCE_LENGTHS = range(15, 25)  # YYYYMM + at least 7 digits + 2 check digits, and room to grow
 
 
@@ -63,7 +63,16 @@ def reference_candidates(text: str) -> set[str]:
 
 
 def employer_number_candidates(text: str) -> set[str]:
-    return {re.sub(r"[\s\-]", "", match.group(0)).upper() for match in _TOKEN.finditer(text)}
+    """Strings that could be an employer number in ``text``: each word of letters and digits, and two to
+    four neighbouring words joined (numbers are often written in groups: ``LA 0000 0018``)."""
+    words = _WORD.findall(text.upper())
+    found = set()
+    for start in range(len(words)):
+        for end in range(start + 1, min(len(words), start + 4) + 1):
+            joined = "".join(words[start:end])
+            if 5 <= len(joined) <= 20 and any(ch.isdigit() for ch in joined):
+                found.add(joined)
+    return found
 
 
 @dataclass

@@ -30,7 +30,11 @@ from common.schemes import Scheme
 from contributions.calendar import period_due_date
 from contributions.declarations import Declaration, DeclarationLine
 from contributions.drafts import LineChange, open_draft, update_lines
-from contributions.filing import file_nil, submit_declaration
+from contributions.filing import file_nil, rf_of, submit_declaration
+from contributions.payment_actions import import_statement
+from contributions.payments import Bank
+from contributions.reconciliation import reconcile_batch
+from contributions.rules.references import format_numeric, format_rf
 from employers.accounts import Role, create_user, find_user_by_email
 from employers.employers import Employer
 from employers.persons import Employment
@@ -135,6 +139,10 @@ def seed_demo(session: Session, *, now: dt.datetime) -> tuple[bool, list[DemoLog
             create_user(session, email=login.email, full_name=login.name, role=login.role, password=DEMO_PASSWORD,
                         employer_id=employers[login.employer].id if login.employer else None,
                         locale=login.language, actor=actor, now=now)
+    officer = find_user_by_email(session, "supervisor@demo.example").as_actor()
+    for key, bank_code in (("lao", "BCEL"), ("tajik", "AMONATBONK")):
+        _seed_payments(session, employers[key], bank_code, actor=officer, now=now)
+    reconcile_batch(session, actor=Actor.system("reconciliation"), now=now)
     apply_for_registration(
         session, scheme_code="TJ-SOCTAX", profile=PENDING_APPLICATION, tax_number="030098765",
         registration_number="", applicant=ApplicantAccount("Бахтиёр Собиров", "applicant@demo.example",
@@ -262,6 +270,44 @@ def _amend(session: Session, employer: Employer, period: Period, workers: dict[i
     update_lines(session, employer, draft.id, changes, revision=draft.revision, actor=actor,
                  now=now - dt.timedelta(minutes=5))
     submit_declaration(session, employer, draft.id, revision=draft.revision, actor=actor, now=now, user_id=user_id)
+
+
+def _seed_payments(session: Session, employer: Employer, bank_code: str, *, actor: Actor, now: dt.datetime) -> None:
+    """A year of the employer's transfers on one bank statement: most periods paid a few days before the due
+    date with the payment reference (RF form for the Lao employer, digits for the Tajik one), one paid
+    late, one only partly paid, one overpaid (the rest pays the next period), one where the payer wrote only
+    the employer number, the last period not paid yet; and a deposit nobody can identify, left for an
+    officer in the unmatched queue."""
+    scheme = employer.scheme
+    today = local_today(scheme, now)
+    filed = [d for d in session.scalars(select(Declaration).where(Declaration.employer_id == employer.id,
+                                                                  Declaration.status == "submitted")
+                                        .order_by(Declaration.period, Declaration.version))]
+    current = {d.period: d for d in filed}  # the latest version of each period
+    periods = sorted(period for period, d in current.items() if d.total > 0)
+    entries = []
+    for index, period in enumerate(periods[:-1]):  # the last period is not paid yet
+        declaration = current[period]
+        amount, paid_on = declaration.total, declaration.due_date - dt.timedelta(days=3)
+        remittance = (f"LSSO {format_rf(rf_of(declaration))}" if scheme.country == "LA"
+                      else f"Андози иҷтимоӣ {format_numeric(declaration.payment_reference)}")
+        if index == len(periods) - 3:
+            amount = (amount * Decimal("0.6")).quantize(Decimal(1).scaleb(-get_currency_precision(scheme.currency)))
+        if index == 3:
+            paid_on = declaration.due_date + dt.timedelta(days=24)
+        if index == 5:
+            amount += Decimal(50_000) if scheme.country == "LA" else Decimal(100)
+        if index == 7:
+            remittance = f"{employer.employer_number} {period}"
+        entries.append(datagen.StatementEntry(f"{bank_code}-{period}-{index:02d}", min(paid_on, today), amount,
+                                              employer.legal_name_latin, remittance))
+    if scheme.country == "LA":
+        entries.append(datagen.StatementEntry(f"{bank_code}-CASH-DEPOSIT", today - dt.timedelta(days=2),
+                                              Decimal(1_500_000), "ຮ້ານ ສົມໃຈ", "ເງິນຝາກ ປະກັນສັງຄົມ"))
+    data = datagen.camt053(entries, currency=scheme.currency, account=f"{bank_code}-COLLECTION",
+                           statement_id=f"{bank_code}-DEMO-{today.isoformat()}")
+    bank = session.get(Bank, bank_code)
+    import_statement(session, bank, f"{bank_code.lower()}-{today.isoformat()}.xml", data, actor=actor, now=now)
 
 
 def demo_logins() -> list[DemoLogin]:

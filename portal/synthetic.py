@@ -76,3 +76,35 @@ def people(n: int, seed: int = 2026, country: str | None = None) -> Iterator[Syn
         born = dt.date(1960, 1, 1) + dt.timedelta(days=rng.randrange(0, 46 * 365))
         yield SyntheticPerson("LA" if lao else "TJ", given, family, given_latin, family_latin, born,
                               rng.choice("FM"), f"{'LA' if lao else 'TJ'}{i:09d}")
+
+
+@dataclass(frozen=True)
+class StatementEntry:
+    """One credit on a synthetic bank statement."""
+
+    reference: str  # the bank's transaction reference
+    booked: dt.date
+    amount: object  # Decimal, written as is
+    payer: str
+    remittance: str
+
+
+def camt053(entries: list[StatementEntry], *, currency: str, account: str, statement_id: str) -> bytes:
+    """A minimal but valid ISO 20022 camt.053.001.08 statement of credits, as banks send them."""
+    from xml.sax.saxutils import escape
+
+    parts = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt>',
+             f"<GrpHdr><MsgId>{escape(statement_id)}</MsgId><CreDtTm>2026-01-01T00:00:00</CreDtTm></GrpHdr>",
+             f"<Stmt><Id>{escape(statement_id)}</Id><Acct><Id><Othr><Id>{escape(account)}</Id></Othr></Id>"
+             f"<Ccy>{currency}</Ccy></Acct>"]
+    for entry in entries:
+        parts.append(
+            f'<Ntry><Amt Ccy="{currency}">{entry.amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>'
+            f"<BookgDt><Dt>{entry.booked.isoformat()}</Dt></BookgDt><ValDt><Dt>{entry.booked.isoformat()}</Dt>"
+            f"</ValDt><AcctSvcrRef>{escape(entry.reference)}</AcctSvcrRef><NtryDtls><TxDtls>"
+            f'<Amt Ccy="{currency}">{entry.amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd>'
+            f"<RltdPties><Dbtr><Pty><Nm>{escape(entry.payer)}</Nm></Pty></Dbtr></RltdPties>"
+            f"<RmtInf><Ustrd>{escape(entry.remittance)}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>")
+    parts.append("</Stmt></BkToCstmrStmt></Document>")
+    return "".join(parts).encode("utf-8")

@@ -72,9 +72,11 @@ def test_seed_demo_declares_a_year_for_both_employers(db) -> None:
         assert all(d.filed_at <= NOW and d.filed_by_user_id is not None for d in filed)
         # Nothing is overdue: every month since registration is declared or, for the current one, not due yet.
         assert "overdue" not in {row.status for row in period_overview(db, employer, now=NOW)}
-        # The account holds exactly what the versions in force declare (payments do not exist yet).
+        # The account charges exactly what the versions in force declare.
         current = [current_version(db, employer.id, Period.parse(period)) for period in periods]
-        assert balance_of(db, employer.id) == sum((d.total for d in current), Decimal(0)) > 0
+        charged = db.scalar(select(func.sum(LedgerEntry.debit - LedgerEntry.credit)).where(
+            LedgerEntry.employer_id == employer.id, LedgerEntry.kind.in_(("charge", "charge_reduction"))))
+        assert charged == sum((d.total for d in current), Decimal(0)) > 0
         # Originals are filed on the 10th of the following month or the next working day, except the late one.
         originals = [d for d in filed if d.kind == "original"]
         assert len(originals) == 12
@@ -169,3 +171,20 @@ def test_seed_demo_is_refused_in_production(database_url, instance_path, monkeyp
     monkeypatch.setenv("SECRET_KEY", "k3Jd9-QpL0vX8rTz2mWb7YcN4hG6sFa1-production")
     result = CliRunner().invoke(main, ["seed-demo"])
     assert result.exit_code != 0 and "never seeded in production" in result.output
+
+
+def test_seed_demo_pays_most_periods_and_leaves_some_arrears(db) -> None:
+    from contributions.account import account_periods
+    from contributions.payments import Payment
+
+    seed_demo(db, now=NOW)
+    rules = dict(db.execute(select(Payment.match_rule, func.count()).group_by(Payment.match_rule)).all())
+    assert rules == {"reference": 19, "employer_amount": 2, None: 1}  # None: the deposit left for an officer
+    unmatched = db.scalars(select(Payment).where(Payment.status == "unmatched")).one()
+    assert unmatched.scheme_code == "LA-LSSO" and unmatched.employer_id is None
+    for employer in db.scalars(select(Employer).where(Employer.status == "active")):
+        periods = account_periods(db, employer.id)  # newest first
+        assert periods[0].status == "unpaid"  # the last period is not paid yet
+        assert [p.status for p in periods].count("partly_paid") == 1
+        assert all(p.status == "paid" for p in periods[1:] if p.status != "partly_paid")
+        assert balance_of(db, employer.id) == sum(p.outstanding for p in periods) > 0

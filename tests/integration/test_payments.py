@@ -214,3 +214,8 @@ def test_the_account_per_period_and_the_employee_share_status(db, lao) -> None:
     db.expire_all()
     assert component_status(db, employer.id, "2026-03") == "unpaid"
     assert payments_of(db, employer.id)[0].status == "reversed"  # still in the employer's history
+
+
+def test_employer_numbers_written_in_groups_or_next_to_other_words() -> None:
+    assert {"LA00000018", "0000000014"} <= employer_number_candidates("LA00000018 2026-06 and 0000 0000 14")
+    assert "LA00000018" in employer_number_candidates("EMPLOYER LA 0000 0018 APRIL")
