@@ -155,3 +155,40 @@ def reversal_postings(session: Session, payment_id: int, match: int) -> list[Pos
                     kind="reversal", payment_id=payment_id, due_date=first[key].due_date,
                     posting_key=f"reversal:{payment_id}:{match}:{key[1]}:{key[2]}")
             for key, net in totals.items() if net != ZERO]
+
+
+def release_overpaid(session: Session, employer_id: int, period: str, *, posted_by: str, now: dt.datetime,
+                     today: dt.date) -> Decimal:
+    """When a charge is lowered after it was paid (a corrective declaration), what was paid beyond the new
+    amount becomes a credit of the employer again, taken back from the latest payments first.  Returns the
+    amount released.  The caller holds ``lock_account``."""
+    owed = session.execute(select(LedgerEntry.component, func.sum(LedgerEntry.debit - LedgerEntry.credit))
+                           .where(LedgerEntry.employer_id == employer_id, LedgerEntry.period == period,
+                                  LedgerEntry.component.in_(DEBT_COMPONENTS))
+                           .group_by(LedgerEntry.component)).all()
+    postings: list[Posting] = []
+    for component, amount in owed:
+        excess = -Decimal(amount)
+        if excess <= ZERO:
+            continue
+        paid_by = session.execute(
+            select(LedgerEntry.payment_id, LedgerEntry.currency, func.sum(LedgerEntry.credit - LedgerEntry.debit))
+            .where(LedgerEntry.employer_id == employer_id, LedgerEntry.period == period,
+                   LedgerEntry.component == component, LedgerEntry.payment_id.is_not(None))
+            .group_by(LedgerEntry.payment_id, LedgerEntry.currency).order_by(LedgerEntry.payment_id.desc())).all()
+        for payment_id, currency, paid in paid_by:
+            part = min(excess, Decimal(paid))
+            if part <= ZERO:
+                continue
+            stem = f"release:{employer_id}:{period}:{component}:{payment_id}:{now.isoformat()}"
+            postings.append(Posting(employer_id=employer_id, period=period, component=component, amount=part,
+                                    currency=currency, kind="credit_applied", payment_id=payment_id,
+                                    due_date=today, posting_key=f"{stem}:from"))
+            postings.append(Posting(employer_id=employer_id, period=period, component="credit", amount=-part,
+                                    currency=currency, kind="credit_applied", payment_id=payment_id,
+                                    due_date=today, posting_key=f"{stem}:to"))
+            excess -= part
+            if excess == ZERO:
+                break
+    post(session, postings, posted_by=posted_by, now=now)
+    return sum((p.amount for p in postings if p.component != "credit"), ZERO)

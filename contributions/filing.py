@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from common.audit import Actor, record_audit
 from common.errors import DomainError, NotFound
 from common.period import Period
-from contributions.allocation import apply_credit
+from contributions.allocation import apply_credit, release_overpaid
 from contributions.declarations import Declaration, DeclarationLine, current_version, draft_of, lock_period
 from contributions.drafts import (
     PeriodRules,
@@ -96,6 +96,7 @@ def submit_declaration(session: Session, employer: Employer, declaration_id: int
     posted = _post_differences(session, employer, declaration, actor=actor, now=now)
     # Credit the employer holds (an earlier overpayment) pays the new charges at once.
     lock_account(session, [employer.id])
+    release_overpaid(session, employer.id, declaration.period, posted_by=actor.label, now=now, today=today)
     apply_credit(session, employer.id, employer.scheme_code, declaration.currency, posted_by=actor.label, now=now,
                  today=today)
     record_audit(session, actor=actor, action="declaration.filed", now=now, object_type="declaration",

@@ -219,3 +219,23 @@ def test_the_account_per_period_and_the_employee_share_status(db, lao) -> None:
 def test_employer_numbers_written_in_groups_or_next_to_other_words() -> None:
     assert {"LA00000018", "0000000014"} <= employer_number_candidates("LA00000018 2026-06 and 0000 0000 14")
     assert "LA00000018" in employer_number_candidates("EMPLOYER LA 0000 0018 APRIL")
+
+
+def test_a_corrective_lowering_a_paid_period_turns_the_excess_into_credit(db, lao) -> None:
+    from contributions.account import account_periods, credit_held
+
+    employer, march, april = lao
+    _payment(db, "345000", april.payment_reference)
+    _reconcile(db)
+    _payment(db, "345000", march.payment_reference)
+    _reconcile(db)
+    # April's wage was 1,000,000 too high: after the due date, a corrective lowers it (115,000 less).
+    corrective = _file(db, employer, Period(2026, 4), wage="2000000")
+    assert corrective.kind == "corrective"
+    periods = {row.period: row for row in account_periods(db, employer.id)}
+    assert (periods["2026-04"].charged, periods["2026-04"].paid, periods["2026-04"].status) == \
+        (D("230000"), D("230000"), "paid")
+    assert credit_held(db, employer.id) == D("115000") and balance_of(db, employer.id) == D("-115000")
+    may = _file(db, employer, Period(2026, 5))  # prefilled with April's corrected wage: 230,000
+    assert credit_held(db, employer.id) == 0 and balance_of(db, employer.id) == may.total - D("115000")
+    assert _paid(db, employer.id)[("2026-05", "employee_share")] == D("110000")  # the employee share first
