@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 from decimal import Decimal
 
+from babel.numbers import get_currency_precision
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -174,7 +175,8 @@ def record_counter_receipt(session: Session, employer: Employer, *, amount: Deci
     employer at once."""
     if channel not in ("cash", "cheque"):
         raise DomainError("payment.channel_unknown")
-    if amount is None or amount <= ZERO or amount != amount.quantize(Decimal("0.01")):
+    quantum = Decimal(1).scaleb(-get_currency_precision(employer.scheme.currency))
+    if amount is None or amount <= ZERO or amount != amount.quantize(quantum):
         raise DomainError("payment.amount_invalid")
     today = local_today(employer.scheme, now)
     if value_date > today:
@@ -210,7 +212,10 @@ def refund_credit(session: Session, employer: Employer, amount: Decimal, *, note
     lock_account(session, [employer.id])
     account = load_accounts(session, [employer.id], {employer.id: employer.scheme.currency})[employer.id]
     available = sum(account.credits.values(), ZERO)
-    if amount is None or amount <= ZERO or amount > available:
+    quantum = Decimal(1).scaleb(-get_currency_precision(employer.scheme.currency))
+    if amount is None or amount <= ZERO or amount != amount.quantize(quantum):
+        raise DomainError("payment.amount_invalid")
+    if amount > available:
         raise DomainError("payment.refund_too_large", available=str(available))
     left, postings = amount, []
     today = local_today(employer.scheme, now)

@@ -27,6 +27,7 @@ def create_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore
 
     from portal.access import init_access
+    from portal.account import bp as account_bp
     from portal.admin import bp as admin_bp
     from portal.auth import init_auth
     from portal.database import init_database
@@ -34,6 +35,7 @@ def create_app(
     from portal.employers import bp as employers_bp
     from portal.home import bp as home_bp
     from portal.i18n import init_i18n
+    from portal.payments import bp as payments_bp
     from portal.security import init_security
 
     init_database(app, session_factory)
@@ -45,5 +47,7 @@ def create_app(
     app.register_blueprint(admin_bp)
     app.register_blueprint(employers_bp)
     app.register_blueprint(declarations_bp)
+    app.register_blueprint(account_bp)
+    app.register_blueprint(payments_bp)
     app.jinja_env.autoescape = True
     return app

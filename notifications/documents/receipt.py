@@ -12,44 +12,33 @@ without touching reportlab; :func:`receipt_pdf` only lays them out.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from collections.abc import Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
-from io import BytesIO
-from xml.sax.saxutils import escape
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_skeleton
-from babel.numbers import format_currency, format_decimal, format_percent, get_currency_precision
 from reportlab.graphics.barcode.code128 import Code128
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_RIGHT
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (
-    BaseDocTemplate,
-    Flowable,
-    Frame,
-    PageTemplate,
-    Paragraph,
-    Spacer,
-    Table,
-    TableStyle,
-)
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 from sqlalchemy.orm import Session
 
 from contributions.declarations import Declaration
 from contributions.filing import amount_charged_by
 from contributions.rules.references import body_of, format_numeric, format_rf, rf_reference
 from employers.employers import LANGUAGES, Employer
-from notifications.fonts import register_pdf_fonts
-from notifications.i18n import translations_for
+from notifications.documents.formatting import Item, Text, all_strings, clean
+from notifications.documents.layout import (
+    INK,
+    MARGIN,
+    PAD,
+    RULE,
+    SHADE,
+    WIDTH,
+    Rule,
+    Styles,
+    build_pdf,
+    grid,
+    item_table,
+    para,
+)
 
 
 def _(text: str) -> str:
@@ -64,15 +53,6 @@ LEGEND = ((FLOOR_MARK, _("Minimum insurable base applied")), (CEILING_MARK, _("M
 KIND_NAMES = {"original": _("Original"), "replacement": _("Replacement"), "corrective": _("Corrective")}
 LINE_HEADERS = (_("No."), _("Social security number"), _("Name"), _("Gross wage"), _("Insurable base"),
                 _("Employee share"), _("Employer share"), "")
-
-
-@dataclass(frozen=True, slots=True)
-class Item:
-    """One labelled value; ``key`` names it whatever the language."""
-
-    key: str
-    label: str
-    value: str
 
 
 @dataclass(frozen=True)
@@ -118,65 +98,10 @@ class ReceiptContent:
 
     def strings(self) -> list[str]:
         """Every string the PDF is built from (for checks)."""
-
-        def walk(value: object) -> Iterator[str]:
-            if isinstance(value, str):
-                yield value
-            elif isinstance(value, Item):
-                yield from (value.label, value.value)
-            elif isinstance(value, list | tuple):
-                for element in value:
-                    yield from walk(element)
-
-        return [text for spec in fields(self) for text in walk(getattr(self, spec.name))]
+        return all_strings(self)
 
 
-def clean(text: str) -> str:
-    """Babel's Lao output and typed Lao contain U+200B, which reportlab would print as a visible space."""
-    return text.replace("\u200b", "")
-
-
-class _Text:
-    """Translation and formatting in one language; amounts with the currency's own precision (LAK none,
-    TJS two decimals)."""
-
-    def __init__(self, language: str, currency: str) -> None:
-        self.language, self.currency = language, currency
-        self._gettext = translations_for(language).gettext
-        places = get_currency_precision(currency)
-        self._number_pattern = "#,##0" + ("." + "0" * places if places else "")
-
-    def __call__(self, message: str, **params: object) -> str:
-        text = self._gettext(message)
-        return clean(text % params if params else text)
-
-    def money(self, amount: Decimal) -> str:
-        return clean(format_currency(amount, self.currency, locale=self.language))
-
-    def number(self, amount: Decimal) -> str:
-        return clean(format_decimal(amount, format=self._number_pattern, locale=self.language))
-
-    def count(self, count: int) -> str:
-        return clean(format_decimal(count, locale=self.language))
-
-    def rate(self, rate: Decimal) -> str:
-        return clean(format_percent(rate, "#,##0.###%", locale=self.language))
-
-    def date(self, day: dt.date | None) -> str:
-        return clean(format_date(day, format="long", locale=self.language)) if day else "—"
-
-    def period(self, period: str) -> str:
-        first_day = dt.date(int(period[:4]), int(period[5:7]), 1)
-        return clean(format_skeleton("yMMMM", first_day, locale=self.language))
-
-    def moment(self, when: dt.datetime, time_zone: str) -> str:
-        """Local date and time with the UTC offset, e.g. ``November 20, 2026, 16:30 (UTC+07:00)``."""
-        local = when.astimezone(ZoneInfo(time_zone))
-        offset = local.strftime("%z")
-        return f"{self.date(local.date())}, {local:%H:%M} (UTC{offset[:3]}:{offset[3:]})"
-
-
-def _employer_items(employer: Employer, t: _Text) -> list[Item]:
+def _employer_items(employer: Employer, t: Text) -> list[Item]:
     items = [Item("legal_name", t(_("Legal name")), clean(employer.legal_name))]
     if employer.legal_name_latin and employer.legal_name_latin != employer.legal_name:
         items.append(Item("legal_name_latin", t(_("Legal name in Latin script")), clean(employer.legal_name_latin)))
@@ -185,7 +110,7 @@ def _employer_items(employer: Employer, t: _Text) -> list[Item]:
                     Item("address", t(_("Address")), clean(employer.address))]
 
 
-def _declaration_items(declaration: Declaration, t: _Text, previous_receipt: str | None) -> list[Item]:
+def _declaration_items(declaration: Declaration, t: Text, previous_receipt: str | None) -> list[Item]:
     items = [Item("period", t(_("Period")), t.period(declaration.period)),
              Item("version", t(_("Version")), str(declaration.version)),
              Item("kind", t(_("Type of declaration")), t(KIND_NAMES[declaration.kind]))]
@@ -202,7 +127,7 @@ def _declaration_items(declaration: Declaration, t: _Text, previous_receipt: str
     return items
 
 
-def _notes(declaration: Declaration, t: _Text) -> list[str]:
+def _notes(declaration: Declaration, t: Text) -> list[str]:
     notes = []
     if declaration.is_nil:
         notes.append(t(_("Nil declaration: no wages were paid for this period.")))
@@ -213,7 +138,7 @@ def _notes(declaration: Declaration, t: _Text) -> list[str]:
     return notes
 
 
-def _totals_items(declaration: Declaration, t: _Text, charged: Decimal) -> list[Item]:
+def _totals_items(declaration: Declaration, t: Text, charged: Decimal) -> list[Item]:
     if charged >= 0:
         due = Item("amount_due", t(_("Amount due for this version")), t.money(charged))
     else:
@@ -227,7 +152,7 @@ def _totals_items(declaration: Declaration, t: _Text, charged: Decimal) -> list[
             due, Item("due_date", t(_("Due date")), t.date(declaration.due_date))]
 
 
-def _line_rows(declaration: Declaration, t: _Text) -> list[tuple[str, ...]] | None:
+def _line_rows(declaration: Declaration, t: Text) -> list[tuple[str, ...]] | None:
     if declaration.line_count > MAX_PRINTED_LINES:
         return None
     return [(str(number), line.person.social_security_number,
@@ -238,7 +163,7 @@ def _line_rows(declaration: Declaration, t: _Text) -> list[tuple[str, ...]] | No
             for number, line in enumerate(declaration.lines, start=1)]
 
 
-def _slip_items(declaration: Declaration, employer: Employer, t: _Text, to_pay: Decimal) -> list[Item]:
+def _slip_items(declaration: Declaration, employer: Employer, t: Text, to_pay: Decimal) -> list[Item]:
     reference = declaration.payment_reference or ""
     body = body_of(reference)
     return [Item("payee", t(_("Payee")), clean(employer.scheme.institution_in(t.language))),
@@ -261,7 +186,7 @@ def receipt_content(
         raise ValueError("a draft declaration has no receipt")
     if language not in LANGUAGES:
         raise ValueError(f"unknown language {language!r}")
-    t, scheme = _Text(language, declaration.currency), employer.scheme
+    t, scheme = Text(language, declaration.currency), employer.scheme
     receipt_number = declaration.receipt_number or ""
     lines = _line_rows(declaration, t)
     to_pay = max(charged, Decimal(0))
@@ -305,92 +230,29 @@ def receipt_pdf(session: Session, declaration: Declaration, language: str | None
 
 # --- Layout -------------------------------------------------------------------------------------------------
 
-MARGIN = 16 * mm
-TOP_MARGIN = 12 * mm
-WIDTH = A4[0] - 2 * MARGIN
-INK, RULE, SHADE = colors.black, colors.Color(0.45, 0.45, 0.45), colors.Color(0.88, 0.88, 0.88)
-PAD = 2  # points of padding left and right in table cells
 LINE_WIDTHS = [9 * mm, 25 * mm, 50 * mm, 22 * mm, 22 * mm, 21 * mm, 21 * mm, 8 * mm]
-_SPACES = re.compile(r"[ \t\n]+")  # where reportlab may break a line (not at no-break spaces)
 
 
-class _Styles:
-    """Paragraph styles, all shaped.  Lao needs generous leading so that stacked tone marks never touch the
-    line above; no style splits inside a word, because that would cut Lao in the middle of a syllable."""
-
-    def __init__(self) -> None:
-        regular, bold = register_pdf_fonts()
-
-        def style(name: str, size: float, *, font: str = regular, leading: float = 1.5, **extra: object,
-                  ) -> ParagraphStyle:
-            return ParagraphStyle(name, fontName=font, fontSize=size, leading=size * leading, textColor=INK,
-                                  shaping=1, splitLongWords=0, **extra)
-
-        self.institution = style("institution", 13, font=bold, alignment=TA_CENTER)
-        self.scheme = style("scheme", 10, alignment=TA_CENTER)
-        self.title = style("title", 15, font=bold, alignment=TA_CENTER, spaceBefore=2 * mm, spaceAfter=2 * mm)
-        self.heading = style("heading", 10.5, font=bold, spaceBefore=3.5 * mm, spaceAfter=1 * mm)
-        self.label = style("label", 8.5)
-        self.value = style("value", 9, font=bold)
-        self.text = style("text", 9)
-        self.strong = style("strong", 9, font=bold)
-        self.amount = style("amount", 9, font=bold, alignment=TA_RIGHT)
-        self.note = style("note", 9, font=bold, spaceBefore=2 * mm)
-        self.small = style("small", 7.5)
-        self.small_right = style("small_right", 7.5, alignment=TA_RIGHT)
-        self.small_center = style("small_center", 7.5, alignment=TA_CENTER)
-        self.cell = style("cell", 7.5, leading=1.45)
-        self.cell_right = style("cell_right", 7.5, leading=1.45, alignment=TA_RIGHT)
-        self.head = style("head", 7.5, font=bold, leading=1.45)
-        self.head_right = style("head_right", 7.5, font=bold, leading=1.45, alignment=TA_RIGHT)
-        self.reference = style("reference", 11, font=bold, leading=1.4)
-
-
-def _p(text: str, style: ParagraphStyle, width: float) -> Paragraph:
-    """A paragraph of plain ``text`` for a column ``width`` points wide.  A word wider than the column (a long
-    run of Lao, which has no spaces between words) gets a smaller font rather than being cut."""
-    widest = max((stringWidth(word, style.fontName, style.fontSize) for word in _SPACES.split(text)), default=0)
-    if widest > width:
-        size = max(style.fontSize * width / widest * 0.97, 5.5)
-        style = ParagraphStyle(f"{style.name}~{size:.2f}", parent=style, fontSize=size,
-                               leading=style.leading * size / style.fontSize)
-    return Paragraph(escape(text), style)
-
-
-def _grid(rows: list[list[Flowable]], widths: list[float], *commands: tuple) -> Table:
-    table = Table(rows, colWidths=widths, hAlign="LEFT")
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), PAD),
-                               ("RIGHTPADDING", (0, 0), (-1, -1), PAD), ("TOPPADDING", (0, 0), (-1, -1), 1),
-                               ("BOTTOMPADDING", (0, 0), (-1, -1), 1), *commands]))
-    return table
-
-
-def _items(items: list[Item], st: _Styles, widths: list[float], value_style: ParagraphStyle | None = None) -> Table:
-    label_width, value_width = (width - 2 * PAD for width in widths)
-    return _grid([[_p(item.label, st.label, label_width), _p(item.value, value_style or st.value, value_width)]
-                  for item in items], widths, ("LEFTPADDING", (0, 0), (0, -1), 0))
-
-
-def _letterhead(c: ReceiptContent, st: _Styles) -> list[Flowable]:
+def _letterhead(c: ReceiptContent, st: Styles) -> list[Flowable]:
     widths = [48 * mm, 66 * mm, WIDTH - 114 * mm]
-    cells = [[_p(item.label, st.label, w - 4 * mm), _p(item.value, st.value, w - 4 * mm)]
+    cells = [[para(item.label, st.label, w - 4 * mm), para(item.value, st.value, w - 4 * mm)]
              for item, w in zip(c.receipt, widths, strict=True)]
-    receipt = _grid([cells], widths, ("BOX", (0, 0), (-1, -1), 0.8, INK), ("LINEBEFORE", (1, 0), (-1, 0), 0.3, RULE),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 2 * mm), ("TOPPADDING", (0, 0), (-1, -1), 1.5 * mm),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5 * mm))
-    return [_p(c.institution, st.institution, WIDTH), _p(c.scheme, st.scheme, WIDTH), _Rule(WIDTH, 1.2),
-            _p(c.title, st.title, WIDTH), receipt, Spacer(0, 1.5 * mm)]
+    receipt = grid([cells], widths, ("BOX", (0, 0), (-1, -1), 0.8, INK), ("LINEBEFORE", (1, 0), (-1, 0), 0.3, RULE),
+                   ("LEFTPADDING", (0, 0), (-1, -1), 2 * mm), ("TOPPADDING", (0, 0), (-1, -1), 1.5 * mm),
+                   ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5 * mm))
+    return [para(c.institution, st.institution, WIDTH), para(c.scheme, st.scheme, WIDTH), Rule(WIDTH, 1.2),
+            para(c.title, st.title, WIDTH), receipt, Spacer(0, 1.5 * mm)]
 
 
-def _parties(c: ReceiptContent, st: _Styles) -> Table:
+def _parties(c: ReceiptContent, st: Styles) -> Table:
     half = (WIDTH - 6 * mm) / 2
-    left = [_p(c.employer_heading, st.heading, half), _items(c.employer, st, [36 * mm, half - 36 * mm])]
-    right = [_p(c.declaration_heading, st.heading, half), _items(c.declaration, st, [38 * mm, half - 38 * mm])]
-    return _grid([[left, right]], [half + 6 * mm, half], ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                 ("RIGHTPADDING", (0, 0), (-1, -1), 0))
+    left = [para(c.employer_heading, st.heading, half), item_table(c.employer, st, [36 * mm, half - 36 * mm])]
+    right = [para(c.declaration_heading, st.heading, half), item_table(c.declaration, st, [38 * mm, half - 38 * mm])]
+    return grid([[left, right]], [half + 6 * mm, half], ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0))
 
 
-def _totals(c: ReceiptContent, st: _Styles) -> Table:
+def _totals(c: ReceiptContent, st: Styles) -> Table:
     """Two pairs of columns: what was declared on the left, the contributions on the right, and below them
     the amount this version charges with its due date, shaded."""
     items = {item.key: item for item in c.totals}
@@ -402,67 +264,53 @@ def _totals(c: ReceiptContent, st: _Styles) -> Table:
     for keys in layout:
         row: list[Flowable] = []
         for key, (label_width, value_width) in zip(keys, (widths[:2], widths[2:]), strict=True):
-            row += [_p(items[key].label, st.strong if key in strong else st.text, label_width - 4 * mm),
-                    _p(items[key].value, st.amount, value_width - 4 * mm)]
+            row += [para(items[key].label, st.strong if key in strong else st.text, label_width - 4 * mm),
+                    para(items[key].value, st.amount, value_width - 4 * mm)]
         rows.append(row)
-    return _grid(rows, widths, ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 2 * mm),
-                 ("RIGHTPADDING", (0, 0), (-1, -1), 2 * mm), ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-                 ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5), ("LINEBELOW", (0, 0), (-1, -2), 0.3, RULE),
-                 ("LINEAFTER", (1, 0), (1, -1), 0.8, INK), ("LINEABOVE", (0, -1), (-1, -1), 0.8, INK),
-                 ("BACKGROUND", (0, -1), (-1, -1), SHADE), ("BOX", (0, 0), (-1, -1), 0.8, INK))
+    return grid(rows, widths, ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 2 * mm),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 2 * mm), ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5), ("LINEBELOW", (0, 0), (-1, -2), 0.3, RULE),
+                ("LINEAFTER", (1, 0), (1, -1), 0.8, INK), ("LINEABOVE", (0, -1), (-1, -1), 0.8, INK),
+                ("BACKGROUND", (0, -1), (-1, -1), SHADE), ("BOX", (0, 0), (-1, -1), 0.8, INK))
 
 
-def _lines(c: ReceiptContent, st: _Styles) -> list[Flowable]:
-    heading = _p(c.lines_heading, st.heading, WIDTH)
+def _lines(c: ReceiptContent, st: Styles) -> list[Flowable]:
+    heading = para(c.lines_heading, st.heading, WIDTH)
     if c.lines is None:
-        return [heading, _p(c.lines_summary, st.text, WIDTH)]
+        return [heading, para(c.lines_summary, st.text, WIDTH)]
     amounts = range(3, 7)
 
     def row(cells: tuple[str, ...], head: bool = False) -> list[Paragraph]:
         left, right = (st.head, st.head_right) if head else (st.cell, st.cell_right)
-        return [_p(text, right if i in amounts else left, LINE_WIDTHS[i] - 2 * PAD) for i, text in enumerate(cells)]
+        return [para(text, right if i in amounts else left, LINE_WIDTHS[i] - 2 * PAD) for i, text in enumerate(cells)]
 
     data = [row(c.line_headers, head=True)] + [row(line) for line in c.lines] + [row(c.line_total, head=True)]
-    table = _grid(data, LINE_WIDTHS, ("VALIGN", (0, 0), (-1, 0), "BOTTOM"), ("BACKGROUND", (0, 0), (-1, 0), SHADE),
-                  ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK), ("LINEBELOW", (0, 1), (-1, -2), 0.25, RULE),
-                  ("LINEABOVE", (0, -1), (-1, -1), 0.8, INK), ("BOX", (0, 0), (-1, -1), 0.8, INK))
+    table = grid(data, LINE_WIDTHS, ("VALIGN", (0, 0), (-1, 0), "BOTTOM"), ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+                 ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK), ("LINEBELOW", (0, 1), (-1, -2), 0.25, RULE),
+                 ("LINEABOVE", (0, -1), (-1, -1), 0.8, INK), ("BOX", (0, 0), (-1, -1), 0.8, INK))
     table.repeatRows = 1
-    legend = [Spacer(0, 1 * mm), _p(c.legend, st.small, WIDTH)] if c.legend else []
-    return [heading, _p(c.amounts_in, st.small, WIDTH), Spacer(0, 1 * mm), table, *legend]
+    legend = [Spacer(0, 1 * mm), para(c.legend, st.small, WIDTH)] if c.legend else []
+    return [heading, para(c.amounts_in, st.small, WIDTH), Spacer(0, 1 * mm), table, *legend]
 
 
-def _slip(c: ReceiptContent, st: _Styles) -> Table:
+def _slip(c: ReceiptContent, st: Styles) -> Table:
     inner = WIDTH - 8 * mm
     left_width = inner - 56 * mm
     references = {"reference", "reference_rf"}
     # Labels wide enough for Tajik and Russian on one line: a taller slip would push it onto a second page.
     widths = [46 * mm, left_width - 46 * mm]
-    details = _items([item for item in c.slip if item.key not in references], st, widths)
-    numbers = _items([item for item in c.slip if item.key in references], st, widths, value_style=st.reference)
+    details = item_table([item for item in c.slip if item.key not in references], st, widths)
+    numbers = item_table([item for item in c.slip if item.key in references], st, widths, value_style=st.reference)
     barcode = Code128(c.barcode, barWidth=0.3 * mm, barHeight=14 * mm, quiet=1, humanReadable=0)
-    right = [barcode, _p(format_numeric(c.barcode), st.small_center, 56 * mm)]
-    body = _grid([[[details, Spacer(0, 1 * mm), numbers], right]], [left_width, 56 * mm],
-                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (1, 0), (1, 0), "CENTER"),
-                 ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0))
-    rows = [[_p(c.slip_heading, st.strong, inner)], [body]] + [[_p(note, st.small, inner)] for note in c.slip_notes]
-    return _grid(rows, [WIDTH], ("BOX", (0, 0), (-1, -1), 1.2, INK), ("BACKGROUND", (0, 0), (-1, 0), SHADE),
-                 ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK), ("LEFTPADDING", (0, 0), (-1, -1), 4 * mm),
-                 ("RIGHTPADDING", (0, 0), (-1, -1), 4 * mm), ("TOPPADDING", (0, 0), (-1, -1), 1.2 * mm),
-                 ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2 * mm))
-
-
-class _Rule(Flowable):
-    def __init__(self, width: float, thickness: float) -> None:
-        super().__init__()
-        self.width, self.thickness = width, thickness
-
-    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        return self.width, self.thickness + 2 * mm
-
-    def draw(self) -> None:
-        self.canv.setLineWidth(self.thickness)
-        self.canv.setStrokeColor(INK)
-        self.canv.line(0, 1 * mm, self.width, 1 * mm)
+    right = [barcode, para(format_numeric(c.barcode), st.small_center, 56 * mm)]
+    body = grid([[[details, Spacer(0, 1 * mm), numbers], right]], [left_width, 56 * mm],
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (1, 0), (1, 0), "CENTER"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0))
+    rows = [[para(c.slip_heading, st.strong, inner)], [body]] + [[para(note, st.small, inner)] for note in c.slip_notes]
+    return grid(rows, [WIDTH], ("BOX", (0, 0), (-1, -1), 1.2, INK), ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK), ("LEFTPADDING", (0, 0), (-1, -1), 4 * mm),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 4 * mm), ("TOPPADDING", (0, 0), (-1, -1), 1.2 * mm),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2 * mm))
 
 
 class _SlipAtBottom(Flowable):
@@ -488,48 +336,11 @@ class _SlipAtBottom(Flowable):
         self.canv.line(-MARGIN / 2, y, self.width + MARGIN / 2, y)
 
 
-class _PagedCanvas(Canvas):
-    """Holds the pages back until the end so that each footer can say "page N of M"."""
-
-    def __init__(self, *args: object, footer: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self._held: list[dict] = []
-        self._footer = footer
-
-    def showPage(self) -> None:  # reportlab's name
-        self._held.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        for state in self._held:
-            self.__dict__.update(state)
-            self._footer(self, self._pageNumber, len(self._held))
-            super().showPage()
-        super().save()
-
-
-def _draw_footer(canvas: Canvas, page: int, pages: int, *, c: ReceiptContent, st: _Styles) -> None:
-    y = MARGIN - 10 * mm
-    canvas.setStrokeColor(RULE)
-    canvas.setLineWidth(0.4)
-    canvas.line(MARGIN, y + 5.5 * mm, MARGIN + WIDTH, y + 5.5 * mm)
-    for paragraph in (_p(c.footer, st.small, WIDTH / 2), _p(c.page_of % {"page": page, "pages": pages},
-                                                              st.small_right, WIDTH / 2)):
-        paragraph.wrapOn(canvas, WIDTH / 2, 10 * mm)
-        paragraph.drawOn(canvas, MARGIN if paragraph.style.alignment != TA_RIGHT else MARGIN + WIDTH / 2, y)
-
-
 def render_receipt(c: ReceiptContent) -> bytes:
-    st = _Styles()
+    st = Styles()
     story: list[Flowable] = _letterhead(c, st) + [_parties(c, st)]
-    story += [_p(note, st.note, WIDTH) for note in c.notes]
-    story += [_p(c.totals_heading, st.heading, WIDTH), _totals(c, st)] + _lines(c, st)
-    story += [Spacer(0, 3 * mm), _p(c.disclaimer, st.small, WIDTH), Spacer(0, 3 * mm), _SlipAtBottom(_slip(c, st))]
-    buffer = BytesIO()
-    frame = Frame(MARGIN, MARGIN, WIDTH, A4[1] - MARGIN - TOP_MARGIN, leftPadding=0, rightPadding=0, topPadding=0,
-                  bottomPadding=0)
-    document = BaseDocTemplate(buffer, pagesize=A4, pageTemplates=[PageTemplate("receipt", [frame])],
-                               title=f"{c.title} {c.value('receipt_number')}", author=c.institution,
-                               subject=c.scheme, lang=c.language)
-    document.build(story, canvasmaker=partial(_PagedCanvas, footer=partial(_draw_footer, c=c, st=st)))
-    return buffer.getvalue()
+    story += [para(note, st.note, WIDTH) for note in c.notes]
+    story += [para(c.totals_heading, st.heading, WIDTH), _totals(c, st)] + _lines(c, st)
+    story += [Spacer(0, 3 * mm), para(c.disclaimer, st.small, WIDTH), Spacer(0, 3 * mm), _SlipAtBottom(_slip(c, st))]
+    return build_pdf(story, st, title=f"{c.title} {c.value('receipt_number')}", author=c.institution,
+                     subject=c.scheme, language=c.language, footer=c.footer, page_of=c.page_of)
