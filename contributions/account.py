@@ -84,11 +84,15 @@ def payments_of(session: Session, employer_id: int, *, limit: int = 100, offset:
                                 .order_by(Payment.value_date.desc(), Payment.id.desc()).limit(limit).offset(offset)))
 
 
-def allocations_of(session: Session, payment_id: int) -> list[tuple[str, str, str, Decimal]]:
-    """What a payment settled: (period, component, kind, amount), netted."""
-    rows = session.execute(select(LedgerEntry.period, LedgerEntry.component, LedgerEntry.kind,
-                                  func.sum(LedgerEntry.credit - LedgerEntry.debit))
-                           .where(LedgerEntry.payment_id == payment_id)
+def allocations_of(session: Session, payment_id: int, employer_id: int | None) -> list[tuple[str, str, str, Decimal]]:
+    """What a payment settled in one employer's account (None: every employer, for staff): (period, component,
+    kind, amount), netted.  A payment assigned to one employer, undone and assigned to another has entries
+    in both accounts; an employer sees only its own."""
+    query = select(LedgerEntry.period, LedgerEntry.component, LedgerEntry.kind,
+                   func.sum(LedgerEntry.credit - LedgerEntry.debit)).where(LedgerEntry.payment_id == payment_id)
+    if employer_id is not None:
+        query = query.where(LedgerEntry.employer_id == employer_id)
+    rows = session.execute(query
                            .group_by(LedgerEntry.period, LedgerEntry.component, LedgerEntry.kind)
                            .order_by(LedgerEntry.period, LedgerEntry.component))
     return [(period, component, kind, Decimal(amount)) for period, component, kind, amount in rows if amount]

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from common.period import Period
@@ -48,24 +48,23 @@ class Account:
 def load_accounts(session: Session, employer_ids: Iterable[int], currency_of: dict[int, str]) -> dict[int, Account]:
     ids = sorted(set(employer_ids))
     accounts = {employer_id: Account(employer_id, currency_of[employer_id]) for employer_id in ids}
+    # One pass over the employers' entries: debts per period and component, credit per payment and period.
+    lot = case((LedgerEntry.component == literal_column("'credit'"), LedgerEntry.payment_id))
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
-        for employer_id, period, component, owed, due_date in session.execute(
-            select(LedgerEntry.employer_id, LedgerEntry.period, LedgerEntry.component,
+        for employer_id, period, component, payment_id, owed, due_date in session.execute(
+            select(LedgerEntry.employer_id, LedgerEntry.period, LedgerEntry.component, lot,
                    func.sum(LedgerEntry.debit - LedgerEntry.credit), func.max(LedgerEntry.due_date))
-            .where(LedgerEntry.employer_id.in_(chunk), LedgerEntry.component.in_(DEBT_COMPONENTS))
-            .group_by(LedgerEntry.employer_id, LedgerEntry.period, LedgerEntry.component)
+            .where(LedgerEntry.employer_id.in_(chunk), LedgerEntry.component.in_((*DEBT_COMPONENTS, "credit")))
+            .group_by(LedgerEntry.employer_id, LedgerEntry.period, LedgerEntry.component, lot)
         ):
-            accounts[employer_id].dues[(period, component)] = Decimal(owed)
-            accounts[employer_id].due_dates[(period, component)] = due_date
-        for employer_id, payment_id, period, held in session.execute(
-            select(LedgerEntry.employer_id, LedgerEntry.payment_id, LedgerEntry.period,
-                   func.sum(LedgerEntry.credit - LedgerEntry.debit))
-            .where(LedgerEntry.employer_id.in_(chunk), LedgerEntry.component == "credit")
-            .group_by(LedgerEntry.employer_id, LedgerEntry.payment_id, LedgerEntry.period)
-        ):
-            if Decimal(held) > ZERO:
-                accounts[employer_id].credits[(payment_id, period)] = Decimal(held)
+            if component == "credit":
+                held = -Decimal(owed)
+                if held > ZERO:
+                    accounts[employer_id].credits[(payment_id, period)] = held
+            else:
+                accounts[employer_id].dues[(period, component)] = Decimal(owed)
+                accounts[employer_id].due_dates[(period, component)] = due_date
     return accounts
 
 
@@ -143,10 +142,12 @@ def apply_credit(session: Session, employer_id: int, scheme_code: str, currency:
 
 def reversal_postings(session: Session, payment_id: int, match: int) -> list[Posting]:
     """The opposite of every entry that moved this payment's money (its allocations, its credit, the credit
-    carried from it to other debts, refunds), netted per period and component."""
+    carried from it to other debts), netted per period and component.  Refunds are not undone here: a payment
+    whose credit was refunded cannot be reversed (``payment_actions`` refuses it)."""
     totals: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
     first: dict[tuple, LedgerEntry] = {}
-    for entry in session.scalars(select(LedgerEntry).where(LedgerEntry.payment_id == payment_id)
+    for entry in session.scalars(select(LedgerEntry).where(LedgerEntry.payment_id == payment_id,
+                                                           LedgerEntry.kind != "refund")
                                  .order_by(LedgerEntry.id)):
         key = (entry.employer_id, entry.period, entry.component)
         totals[key] += entry.debit - entry.credit
@@ -157,11 +158,12 @@ def reversal_postings(session: Session, payment_id: int, match: int) -> list[Pos
             for key, net in totals.items() if net != ZERO]
 
 
-def release_overpaid(session: Session, employer_id: int, period: str, *, posted_by: str, now: dt.datetime,
-                     today: dt.date) -> Decimal:
+def release_overpaid(session: Session, employer_id: int, period: str, *, cause: str, posted_by: str,
+                     now: dt.datetime, today: dt.date) -> Decimal:
     """When a charge is lowered after it was paid (a corrective declaration), what was paid beyond the new
     amount becomes a credit of the employer again, taken back from the latest payments first.  Returns the
-    amount released.  The caller holds ``lock_account``."""
+    amount released.  ``cause`` names what lowered the charge (``declaration:<id>``) and keys the entries, so
+    doing it again for the same cause posts nothing.  The caller holds ``lock_account``."""
     owed = session.execute(select(LedgerEntry.component, func.sum(LedgerEntry.debit - LedgerEntry.credit))
                            .where(LedgerEntry.employer_id == employer_id, LedgerEntry.period == period,
                                   LedgerEntry.component.in_(DEBT_COMPONENTS))
@@ -180,7 +182,7 @@ def release_overpaid(session: Session, employer_id: int, period: str, *, posted_
             part = min(excess, Decimal(paid))
             if part <= ZERO:
                 continue
-            stem = f"release:{employer_id}:{period}:{component}:{payment_id}:{now.isoformat()}"
+            stem = f"release:{cause}:{period}:{component}:{payment_id}"
             postings.append(Posting(employer_id=employer_id, period=period, component=component, amount=part,
                                     currency=currency, kind="credit_applied", payment_id=payment_id,
                                     due_date=today, posting_key=f"{stem}:from"))

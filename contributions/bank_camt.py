@@ -134,13 +134,17 @@ def _entry_lines(entry: Element, row: int) -> list[CamtLine]:
         # 001.02-001.05 write <Sts>BOOK</Sts>; later versions <Sts><Cd>BOOK</Cd></Sts>.
         "status": _text(entry, "Sts", "Cd") or _text(entry, "Sts"),
     }
-    entry_id = _text(entry, "NtryRef") or _text(entry, "AcctSvcrRef")
+    # The bank's own reference identifies a transaction across statements (camt.054 then camt.053 of the
+    # same day carry the same AcctSvcrRef); NtryRef is often a number within one statement, and the payer's
+    # EndToEndId is chosen by the payer: neither is used alone (see bank_files: they get the statement id).
+    entry_id = _text(entry, "AcctSvcrRef")
+    weak_id = _text(entry, "NtryRef")
     entry_note = _text(entry, "AddtlNtryInf")
     details = [tx for block in _kids(entry, "NtryDtls") for tx in _kids(block, "TxDtls")]
     if len(details) <= 1:
         tx = details[0] if details else None
         return [CamtLine(
-            transaction_id=entry_id or _bank_reference(tx) or _end_to_end(tx),
+            transaction_id=entry_id or _bank_reference(tx) or _weak(weak_id or _end_to_end(tx)),
             amount=_value(amount), currency=_currency(amount),
             credit_debit=_text(entry, "CdtDbtInd"),
             **_party_and_text(tx, entry_note), **common,
@@ -154,7 +158,8 @@ def _entry_lines(entry: Element, row: int) -> list[CamtLine]:
             tx_amount = _find(tx, "AmtDtls", "TxAmt", "Amt")
         own = _bank_reference(tx)
         lines.append(CamtLine(
-            transaction_id=own or (f"{entry_id}/{position}" if entry_id else _end_to_end(tx)),
+            transaction_id=own or (f"{entry_id}/{position}" if entry_id
+                                   else _weak(f"{weak_id}/{position}" if weak_id else _end_to_end(tx))),
             amount=_value(tx_amount), currency=_currency(tx_amount),
             credit_debit=_text(tx, "CdtDbtInd") or _text(entry, "CdtDbtInd"),
             entry_amount=_value(amount),
@@ -180,6 +185,13 @@ def _party_and_text(tx: Element | None, entry_note: str) -> dict[str, str]:
         "payer_account": _account(_find(parties, "DbtrAcct")),
         "remittance": " ".join(text for text in texts if text),
     }
+
+
+WEAK_ID = "\x00weak:"  # a marker: an id that is unique only within its statement (bank_files qualifies it)
+
+
+def _weak(text: str) -> str:
+    return WEAK_ID + text if text else ""
 
 
 def _bank_reference(tx: Element | None) -> str:

@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from babel.numbers import get_currency_precision
+
 from common.errors import DomainError
 from contributions import bank_camt
 
@@ -79,11 +81,15 @@ def parse_statement(filename: str, data: bytes, *, currency: str, csv_mapping: d
         document = bank_camt.read_camt(data, max_lines=max_lines)
         if not document.lines:
             raise DomainError("bank.empty")
-        lines = _check_camt(document.lines, currency)
+        lines = _check_camt(document.lines, currency, document.statement_id)
         return ParsedStatement(document.format, document.statement_id, document.account, lines)
     if csv_mapping is None:
         raise DomainError("bank.format_unknown")
     return ParsedStatement("csv", "", "", _read_csv(data, csv_mapping, currency, max_lines))
+
+
+MAX_ID_LENGTH = 100  # the width of payment.transaction_id: a longer id is refused, never cut
+MAX_AMOUNT = Decimal("1000000000000000")  # beyond any real transfer, and within Numeric(18, 2)
 
 
 # --- Checks shared by both formats -----------------------------------------------------------------------
@@ -91,8 +97,11 @@ def parse_statement(filename: str, data: bytes, *, currency: str, csv_mapping: d
 class _Collector:
     """Gathers the checked lines and every problem found on the way."""
 
-    def __init__(self, currency: str) -> None:
+    def __init__(self, currency: str, statement_id: str = "") -> None:
         self.currency = currency.strip().upper()
+        self.statement_id = statement_id
+        self.quantum = Decimal(1).scaleb(-get_currency_precision(self.currency)) if len(self.currency) == 3 \
+            else Decimal("0.01")
         self.lines: list[BankLine] = []
         self.problems: list[Problem] = []
         self._seen_problems: set[tuple] = set()
@@ -106,6 +115,8 @@ class _Collector:
 
     def amount(self, row: int, text: str, *, decimal: str = ".", thousands: str = "") -> Decimal | None:
         value, code = parse_amount(text, decimal=decimal, thousands=thousands)
+        if code is None and value is not None and (value != value.quantize(self.quantum) or value > MAX_AMOUNT):
+            code, value = "bank.amount_invalid", None  # fractions of a kip, or beyond any real transfer
         if code is not None:
             self.problem(row, "amount", code)
         return value
@@ -114,12 +125,18 @@ class _Collector:
             amount: Decimal | None, currency: str, payer_name: str, payer_account: str, remittance: str) -> None:
         """Checks what is common to every format.  A value is None when the caller found it wrong (and said
         so); the lines only matter when no problem at all was found."""
-        if not transaction_id:
+        raw = transaction_id.removeprefix(bank_camt.WEAK_ID)
+        if raw != transaction_id:
+            # Unique only within this statement: qualified by the statement, the date and the amount.
+            transaction_id = "/".join((self.statement_id, str(booking_date), str(amount), raw))
+        if not raw:
             self.problem(row, "transaction_id", "bank.transaction_id_missing")
-        elif transaction_id in self._first_row:
-            self.problem(row, "transaction_id", "bank.duplicate_in_file", first_row=self._first_row[transaction_id])
+        elif len(transaction_id) > MAX_ID_LENGTH:
+            self.problem(row, "transaction_id", "bank.transaction_id_too_long", limit=MAX_ID_LENGTH)
+        elif raw in self._first_row:  # the same reference twice in one file, whatever the amounts
+            self.problem(row, "transaction_id", "bank.duplicate_in_file", first_row=self._first_row[raw])
         else:
-            self._first_row[transaction_id] = row
+            self._first_row[raw] = row
         if currency != self.currency and (currency or amount is not None):  # no amount at all: said already
             self.problem(row, "currency", "bank.currency_mismatch", currency=currency)
         if None not in (booking_date, value_date, amount):
@@ -161,8 +178,8 @@ def parse_amount(text: str, *, decimal: str = ".", thousands: str = "") -> tuple
 
 # --- camt ------------------------------------------------------------------------------------------------
 
-def _check_camt(lines: list[bank_camt.CamtLine], currency: str) -> list[BankLine]:
-    collector = _Collector(currency)
+def _check_camt(lines: list[bank_camt.CamtLine], currency: str, statement_id: str = "") -> list[BankLine]:
+    collector = _Collector(currency, statement_id)
     batches: dict[int, tuple[str, list[Decimal | None]]] = {}
     for line in lines:
         row = line.row

@@ -96,7 +96,8 @@ def submit_declaration(session: Session, employer: Employer, declaration_id: int
     posted = _post_differences(session, employer, declaration, actor=actor, now=now)
     # Credit the employer holds (an earlier overpayment) pays the new charges at once.
     lock_account(session, [employer.id])
-    release_overpaid(session, employer.id, declaration.period, posted_by=actor.label, now=now, today=today)
+    release_overpaid(session, employer.id, declaration.period, cause=f"declaration:{declaration.id}",
+                     posted_by=actor.label, now=now, today=today)
     apply_credit(session, employer.id, employer.scheme_code, declaration.currency, posted_by=actor.label, now=now,
                  today=today)
     record_audit(session, actor=actor, action="declaration.filed", now=now, object_type="declaration",

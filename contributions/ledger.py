@@ -11,12 +11,25 @@ Balances, what is outstanding per period and component, and credits are sums ove
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, Integer, String, case, func, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    case,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -96,11 +109,50 @@ def post(session: Session, postings: Iterable[Posting], *, posted_by: str, now: 
                      "currency": item.currency, "due_date": item.due_date, "declaration_id": item.declaration_id,
                      "payment_id": item.payment_id, "posting_key": item.posting_key, "posted_at": now,
                      "posted_by": posted_by})
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(LedgerEntry).on_conflict_do_nothing(index_elements=["posting_key"])
+    if session.get_bind().dialect.name == "postgresql":
+        insert_rows(session, LedgerEntry.__table__, rows, conflict=("posting_key",))
+        return len(rows)
+    statement = sqlite_insert(LedgerEntry).on_conflict_do_nothing(index_elements=["posting_key"])
     for start in range(0, len(rows), 1_000):
         session.execute(statement, rows[start:start + 1_000])
     return len(rows)
+
+
+def as_arrays(session: Session, table: Table, rows: list[dict], names: Sequence[str]) -> tuple[str, dict[str, list]]:
+    """PostgreSQL: ``rows`` as a relation, one array parameter per column instead of one statement (or one
+    set of parameters) per row.  Returns the ``FROM`` item, ``unnest(...) WITH ORDINALITY AS batch(<names>,
+    position)``, and its parameters.  Each value is converted as the column converts it; the arrays are of
+    the columns' base types (no length or precision), so a value too long or too large is refused when it
+    is stored, as it would be by a plain INSERT or UPDATE."""
+    dialect = session.get_bind().dialect
+    arrays, params = [], {}
+    for name in names:
+        column = table.c[name]
+        base_type = re.sub(r"\(.*?\)", "", column.type.compile(dialect=dialect))
+        convert = column.type.dialect_impl(dialect).bind_processor(dialect)
+        params[name] = [convert(row[name]) for row in rows] if convert else [row[name] for row in rows]
+        arrays.append(f"CAST(:{name} AS {base_type}[])")
+    return f"unnest({', '.join(arrays)}) WITH ORDINALITY AS batch({', '.join(names)}, position)", params
+
+
+def insert_rows(session: Session, table: Table, rows: list[dict], *, conflict: Sequence[str]) -> int:
+    """PostgreSQL: insert ``rows`` (dicts with the same keys), a thousand per statement and in their order,
+    skipping any whose ``conflict`` columns are already taken (``ON CONFLICT DO NOTHING``).  Returns how many
+    were inserted."""
+    names = list(rows[0]) if rows else []
+    inserted = 0
+    if rows and session.autoflush:  # pending changes first, as an ORM statement would do
+        session.flush()
+    for start in range(0, len(rows), 1_000):
+        relation, params = as_arrays(session, table, rows[start:start + 1_000], names)
+        inserted += session.execute(text(
+            f"INSERT INTO {table.name} ({', '.join(names)}) SELECT {', '.join(names)} FROM {relation} "
+            f"ORDER BY position ON CONFLICT ({', '.join(conflict)}) DO NOTHING"), params).rowcount
+    return inserted
+
+
+_LOCK_ACCOUNTS = text("SELECT pg_advisory_xact_lock(employer, 0) FROM unnest(CAST(:employers AS integer[])) "
+                      "WITH ORDINALITY AS locked(employer, position) ORDER BY position")
 
 
 def lock_account(session: Session, employer_ids: Iterable[int]) -> None:
@@ -109,8 +161,9 @@ def lock_account(session: Session, employer_ids: Iterable[int]) -> None:
     transaction-level advisory locks on (employer, 0); SQLite serialises writers by itself."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    for employer_id in sorted(set(employer_ids)):
-        session.execute(text("SELECT pg_advisory_xact_lock(:employer, 0)"), {"employer": employer_id})
+    ids = sorted(set(employer_ids))
+    if ids:  # one statement, the locks still taken one by one in id order
+        session.execute(_LOCK_ACCOUNTS, {"employers": ids})
 
 
 def balance_of(session: Session, employer_id: int) -> Decimal:

@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from babel.numbers import get_currency_precision
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -25,7 +24,7 @@ from contributions.allocation import (
     reversal_postings,
 )
 from contributions.declarations import Declaration
-from contributions.ledger import Posting, lock_account, post
+from contributions.ledger import LedgerEntry, Posting, insert_rows, lock_account, post
 from contributions.payments import Bank, BankStatement, Payment
 from employers.employers import Employer
 from employers.numbers import next_value
@@ -61,10 +60,12 @@ def import_statement(session: Session, bank: Bank, filename: str, data: bytes, *
              "payer_name": line.payer_name[:255], "payer_account": line.payer_account[:100],
              "remittance": line.remittance, "status": "new", "matches": 0, "note": "", "received_at": now,
              "recorded_by": actor.label} for line in parsed.lines]
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement_sql = insert(Payment).on_conflict_do_nothing(index_elements=["bank_code", "transaction_id"])
-    for start in range(0, len(rows), BATCH):
-        session.execute(statement_sql, rows[start:start + BATCH])
+    if session.get_bind().dialect.name == "postgresql":
+        insert_rows(session, Payment.__table__, rows, conflict=("bank_code", "transaction_id"))
+    else:
+        statement_sql = sqlite_insert(Payment).on_conflict_do_nothing(index_elements=["bank_code", "transaction_id"])
+        for start in range(0, len(rows), BATCH):
+            session.execute(statement_sql, rows[start:start + BATCH])
     statement.new_count = session.scalar(select(func.count()).select_from(Payment)
                                          .where(Payment.statement_id == statement.id)) or 0
     record_audit(session, actor=actor, action="payments.statement_imported", now=now, object_type="bank_statement",
@@ -122,6 +123,11 @@ def assign_payment(session: Session, payment_id: int, employer: Employer, *, dec
 def _undo(session: Session, payment: Payment, *, status: str, actor: Actor, now: dt.datetime) -> None:
     employer_id = payment.employer_id
     lock_account(session, [employer_id])
+    refunded = session.scalar(select(func.count()).select_from(LedgerEntry).where(
+        LedgerEntry.payment_id == payment.id, LedgerEntry.kind == "refund"))
+    if refunded:
+        # The money was partly paid back to the employer: undoing the payment would lose track of it.
+        raise DomainError("payment.credit_refunded")
     post(session, reversal_postings(session, payment.id, payment.matches), posted_by=actor.label, now=now)
     payment.status = status
     if status == "unmatched":  # back to the queue; a reversed payment stays in its employer's history

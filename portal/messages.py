@@ -135,6 +135,12 @@ MESSAGES = {
     "bank.statement_already_imported": _l("This statement was already imported on %(date)s (import %(statement)s)."),
     "bank.unknown": _l("Choose a bank from the list."),
     "payment.not_found": _l("This payment does not exist."),
+    "payment.reconciliation_failed": _l("The reconciliation stopped on an error; it is recorded in the list of "
+                                        "runs. The payments matched before the error are kept."),
+    "payment.credit_refunded": _l("Part of this payment's credit was refunded to the employer. Recover the refund "
+                                  "before reversing or undoing the payment."),
+    "bank.transaction_id_too_long": _l("Row %(row)d: the bank transaction reference is longer than %(limit)d "
+                                       "characters."),
     "payment.not_unmatched": _l("This payment is no longer in the unmatched queue."),
     "payment.not_matched": _l("This payment is not matched to an employer."),
     "payment.employer_other_scheme": _l("This employer belongs to another scheme than the payment."),

@@ -77,7 +77,7 @@ def payment(payment_id: int):
         declaration = None
     return render_template("account/payment.html", employer=employer, payment=record, declaration=declaration,
                            bank=bank.name_in(str(get_locale())) if bank else None,
-                           allocations=allocations_of(db, record.id))
+                           allocations=allocations_of(db, record.id, record.employer_id))
 
 
 def _month(name: str) -> Period | None:

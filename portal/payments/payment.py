@@ -49,7 +49,7 @@ def _show(payment: Payment, *, error: str | None = None, status: int = 200, **fo
     declaration = db.get(Declaration, payment.declaration_id) if payment.declaration_id else None
     return render_template("payments/payment.html", payment=payment, bank=bank, statement=statement,
                            employer=employer, declaration=declaration,
-                           allocations=allocations_of(db, payment.id), officer=is_officer(), error=error,
+                           allocations=allocations_of(db, payment.id, None), officer=is_officer(), error=error,
                            **_forms(**forms)), status
 
 

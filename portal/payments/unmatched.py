@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import ngettext
 from sqlalchemy import func, or_, select
 
+from common.errors import DomainError
 from contributions.payments import Bank, Payment, ReconciliationRun
-from contributions.reconciliation import Counts, finish_run, reconcile_batch, start_run
 from contributions.rules.declaration_lines import parse_wage
 from portal.access import allow
-from portal.database import db_session
+from portal.database import db_session, session_factory
+from portal.messages import message_for
+from portal.payment_jobs import run_reconciliation
 from portal.payments import OFFICERS, PAGE_SIZE, VIEWERS, bp, is_officer, page_count, page_number
 from portal.payments.forms import ReconcileForm
-from portal.web import UseCaseFailed, attempt, current_actor, now
+from portal.web import current_actor, now
+
+log = logging.getLogger("portal.payments")
 
 RECENT_RUNS = 10
 
@@ -50,24 +56,21 @@ def unmatched():
 def reconcile():
     if not ReconcileForm().validate_on_submit():
         abort(400)
-    db = db_session()
     actor = current_actor()
-    run = start_run(db, actor=actor, now=now())
-    counts = Counts()
+    # The run commits batch by batch in sessions of its own, as the scheduled job does: a failure keeps the
+    # batches done before it, and account locks are never held from one batch to the next.  The request's
+    # own transaction (it only read the user) is ended first so it holds no lock against them.
+    db_session().rollback()
     try:
-        with attempt():
-            # One transaction for the whole run: the request commits once at its end.
-            while (batch := reconcile_batch(db, actor=actor, now=now())).examined:
-                counts.add(batch)
-    except UseCaseFailed as failed:
-        finish_run(run, Counts(), now=now(), error=failed.error.code)
-        flash(failed.message, "error")
+        run = run_reconciliation(session_factory(), now=now, actor=actor)
+    except Exception:  # noqa: BLE001 - the run is recorded as failed with its error; the officer is told
+        log.exception("reconciliation started by %s failed", actor.label)
+        flash(message_for(DomainError("payment.reconciliation_failed")), "error")
     else:
-        finish_run(run, counts, now=now())
         flash(ngettext("Reconciliation finished: %(num)d payment examined, %(reference)d matched by payment "
                        "reference, %(employer)d by employer number and amount, %(unmatched)d left unmatched.",
                        "Reconciliation finished: %(num)d payments examined, %(reference)d matched by payment "
                        "reference, %(employer)d by employer number and amount, %(unmatched)d left unmatched.",
-                       counts.examined, reference=counts.matched_by_reference,
-                       employer=counts.matched_by_employer, unmatched=counts.unmatched), "success")
+                       run.examined, reference=run.matched_by_reference,
+                       employer=run.matched_by_employer, unmatched=run.unmatched), "success")
     return redirect(url_for("payments.unmatched"))

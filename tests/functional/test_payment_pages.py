@@ -65,8 +65,9 @@ def _upload(client, data: bytes, filename: str = "statement.xml", bank: str = "B
 def _camt(*entries: tuple[str, str, str]) -> bytes:
     """A camt.053 with one booked credit per (bank reference, amount, remittance text)."""
     body = "".join(
-        f'<Ntry><NtryRef>{ref}</NtryRef><Amt Ccy="LAK">{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd>'
+        f'<Ntry><Amt Ccy="LAK">{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd>'
         f"<Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>2026-07-10</Dt></BookgDt><ValDt><Dt>2026-07-10</Dt></ValDt>"
+        f"<AcctSvcrRef>{ref}</AcctSvcrRef>"
         f"<NtryDtls><TxDtls><RltdPties><Dbtr><Pty><Nm>Payer {ref}</Nm></Pty></Dbtr></RltdPties>"
         f"<RmtInf><Ustrd>{text}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>"
         for ref, amount, text in entries)

@@ -239,3 +239,49 @@ def test_a_corrective_lowering_a_paid_period_turns_the_excess_into_credit(db, la
     may = _file(db, employer, Period(2026, 5))  # prefilled with April's corrected wage: 230,000
     assert credit_held(db, employer.id) == 0 and balance_of(db, employer.id) == may.total - D("115000")
     assert _paid(db, employer.id)[("2026-05", "employee_share")] == D("110000")  # the employee share first
+
+
+def test_a_payment_whose_credit_was_refunded_cannot_be_reversed(db, lao) -> None:
+    employer, _, april = lao
+    payment = _payment(db, "1000000", april.payment_reference)
+    _reconcile(db)
+    refund_credit(db, employer, D("310000"), note="Refund by transfer", actor=ACTOR, now=NOW)
+    with pytest.raises(DomainError, match="payment.credit_refunded"):
+        reverse_payment(db, payment.id, reason="Bounced", actor=ACTOR, now=NOW)
+    with pytest.raises(DomainError, match="payment.credit_refunded"):
+        undo_match(db, payment.id, note="Wrong employer", actor=ACTOR, now=NOW)
+
+
+def test_an_employer_sees_only_what_a_payment_settled_in_its_own_account(db, lao) -> None:
+    from contributions.account import allocations_of
+
+    employer, _, april = lao
+    other = factories.employer_since(db, dt.date(2025, 1, 2))
+    payment = _payment(db, "345000", "no reference")
+    _reconcile(db)
+    assign_payment(db, payment.id, other, declaration_id=None, note="First guess", actor=ACTOR, now=NOW)
+    undo_match(db, payment.id, note="Wrong employer", actor=ACTOR, now=NOW)
+    assign_payment(db, payment.id, employer, declaration_id=april.id, note="Right one", actor=ACTOR, now=NOW)
+    mine = allocations_of(db, payment.id, employer.id)
+    assert {period for period, *_ in mine} == {"2026-04"}
+    assert all(amount > 0 for *_, amount in mine)
+    assert len(allocations_of(db, payment.id, None)) > len(mine)  # staff see both accounts
+
+
+def test_an_rf_reference_followed_by_text_that_extends_a_valid_prefix() -> None:
+    from contributions.rules.references import reference_body, rf_reference
+
+    rf = rf_reference(reference_body("2026-04", 12))
+    for tail in (" XAH April", " thanks", "", " 1", " A B C"):
+        assert "202604000001278" in reference_candidates(rf + tail), tail
+
+
+def test_two_correctives_at_the_same_moment_each_give_their_excess_back(db, lao) -> None:
+    employer, march, _ = lao
+    _payment(db, "345000", march.payment_reference)
+    _reconcile(db)
+    _file(db, employer, Period(2026, 3), wage="2500000")  # 57,500 less
+    _file(db, employer, Period(2026, 3), wage="2000000")  # 57,500 less again, same `now`
+    # Both excesses came back as credit, which paid the unpaid April.
+    assert _paid(db, employer.id)[("2026-04", "employee_share")] == D("115000")
+    assert balance_of(db, employer.id) == D("230000") + D("345000") - D("345000")

@@ -123,7 +123,9 @@ def test_camt054_notification_of_a_tajik_bank() -> None:
     statement = parse_statement("ntf.xml", (DATA / "camt054_amonatbonk_tjs.xml").read_bytes(), currency="TJS")
     assert (statement.format, statement.statement_id, statement.account) == (
         "camt.054", "NTF-20260415-000318", "20202972100010000123")
-    assert [(line.row, line.transaction_id, line.amount) for line in statement.lines] == [
+    # NtryRef alone is unique only within the notification: it is qualified by it, the date and the amount.
+    assert statement.lines[0].transaction_id == "NTF-20260415-000318/2026-04-15/1234.56/AMB2604150001"
+    assert [(line.row, line.transaction_id.rsplit("/", 1)[-1], line.amount) for line in statement.lines] == [
         (1, "AMB2604150001", Decimal("1234.56")), (2, "AMB2604150002", Decimal("15000.00")),
         (3, "AMB2604150003", Decimal("980.40")), (4, "AMB2604150004-A", Decimal("5000.25")),
         (4, "AMB2604150004-B", Decimal("250.50"))]
@@ -179,7 +181,8 @@ def test_older_versions_with_their_own_element_shapes() -> None:
     data = camt(entry(ref="", amount="500000", status="<Sts>BOOK</Sts>", details=old_tx), version="02")
     statement = parse_statement("old.xml", data, currency="LAK")
     (line,) = statement.lines
-    assert (line.transaction_id, line.payer_name, line.payer_account) == ("E2E-1", "Old Style Co", "LA12345")
+    assert (line.transaction_id, line.payer_name, line.payer_account) == (
+        "DOC-1/2026-03-16/500000/E2E-1", "Old Style Co", "LA12345")  # the payer's id, qualified
     assert statement.account == "LA0101000012345678"
 
 
@@ -319,7 +322,7 @@ def test_transaction_id_chain_and_missing_id() -> None:
                 + entry("", details=tx(refs="<AcctSvcrRef>TX-BANK-REF</AcctSvcrRef><EndToEndId>E1</EndToEndId>"))
                 + entry("", details=tx(refs="<EndToEndId>E2E-77</EndToEndId>")))
     assert [line.transaction_id for line in parse_statement("x", data, currency="LAK").lines] == [
-        "ENTRY-BANK-REF", "TX-BANK-REF", "E2E-77"]
+        "ENTRY-BANK-REF", "TX-BANK-REF", "DOC-1/2026-03-16/1000000/E2E-77"]
     missing = camt(entry("A") + entry("", details=not_provided) + entry(""))
     assert problems_of(missing) == [(2, "transaction_id", "bank.transaction_id_missing", {"row": 2}),
                                     (3, "transaction_id", "bank.transaction_id_missing", {"row": 3})]
@@ -500,3 +503,10 @@ def test_reference_banks() -> None:
 def test_unusable_mappings_are_configuration_errors(change: dict) -> None:
     with pytest.raises(ValueError):
         check_csv_mapping({**BCEL, **change})
+
+
+def test_ids_are_never_cut_and_amounts_keep_to_the_currency() -> None:
+    long_id = "X" * 101
+    assert problems_of(camt(entry(long_id)))[0][2] == "bank.transaction_id_too_long"
+    assert problems_of(camt(entry("A", "1000.50"))) == [(1, "amount", "bank.amount_invalid", {"row": 1})]  # kip
+    assert problems_of(camt(entry("A", "10000000000000000"))) == [(1, "amount", "bank.amount_invalid", {"row": 1})]
