@@ -25,8 +25,9 @@ from contributions.ledger import DEBT_COMPONENTS
 from contributions.parameters import CONFIDENCE, NAMES, SchemeParameter
 from contributions.rules.allocation import PERIOD_ORDERS
 from contributions.rules.due_dates import ROLL_RULES, parse_weekend
+from contributions.rules.interest import SHAPES
 
-RATES = ("rate.employee", "rate.employer")
+RATES = ("rate.employee", "rate.employer", "interest.rate", "interest.cap")
 # Alternatives for the base floor: when both are in force, the later version applies (see ``rules_on``).
 FLOOR_ALTERNATIVES = ("base.floor", "base.floor_factor")
 VALUE_LENGTH = 60  # the width of ``scheme_parameter.value``
@@ -82,6 +83,7 @@ _CHECKS: dict[str, Callable[[str], str]] = {
     "calendar.weekend": _weekend,
     "allocation.components": _components,
     "allocation.periods": _one_of(PERIOD_ORDERS),
+    "interest.shape": _one_of(SHAPES),
 }
 
 

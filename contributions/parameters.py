@@ -31,6 +31,9 @@ NAMES = {
     "calendar.weekend": str,
     # How payments settle debts: the order of components within a period, and of periods (country rules §4.2).
     "allocation.components": str, "allocation.periods": str,
+    # Late-payment interest (country rules §1.6, §2.5, §4.5): per_day | per_month | one_off, a rate, an optional
+    # cap (a share of the amount charged) and a tolerance (no interest below it).
+    "interest.shape": str, "interest.rate": Decimal, "interest.cap": Decimal, "interest.tolerance": Decimal,
     # Optional split of the contributions between the branches of the fund, as fractions of the total (they
     # add up to 1).  Fund accounting only: what the employer owes does not depend on it.  Lao PDR and
     # Tajikistan have none seeded: the shares were not found in public sources (country rules §1.2, §2.1).

@@ -14,6 +14,7 @@ from contributions.ledger import DEBT_COMPONENTS
 from contributions.parameters import BRANCHES, NAMES
 from contributions.rules.allocation import PERIOD_ORDERS
 from contributions.rules.due_dates import ROLL_RULES
+from contributions.rules.interest import SHAPES
 from portal.forms import PortalForm
 
 PARAMETER_LABELS = {
@@ -29,6 +30,10 @@ PARAMETER_LABELS = {
     "due.roll": _l("When the due day is not a business day"),
     "calendar.weekend": _l("Weekend days"),
     "allocation.components": _l("Order in which payments settle the debts of a period"),
+    "interest.shape": _l("How late-payment interest is counted"),
+    "interest.rate": _l("Late-payment interest rate"),
+    "interest.cap": _l("Cap of late-payment interest (a share of the amount due)"),
+    "interest.tolerance": _l("Interest below this amount is not charged"),
     "allocation.periods": _l("Order in which payments settle periods"),
     "branch.pension": _l("Share of the total for pensions"),
     "branch.health": _l("Share of the total for health care"),
@@ -55,6 +60,10 @@ VALUE_FORMATS = {
     "allocation.components": _l("Every component once, separated by commas: %(choices)s.",
                                 choices=",".join(DEBT_COMPONENTS)),
     "allocation.periods": _l("One of: %(choices)s.", choices=", ".join(PERIOD_ORDERS)),
+    "interest.shape": _l("One of: %(choices)s.", choices=", ".join(SHAPES)),
+    "interest.rate": _l("A fraction per day, per month or once: 0.0004 means 0.04 per cent."),
+    "interest.cap": _l("A fraction between 0 and 1: 0.5 means at most half of the amount due."),
+    "interest.tolerance": _AMOUNT,
     **{f"branch.{branch}": _l("A fraction of the total between 0 and 1; the shares of all branches add up to 1.")
        for branch in BRANCHES},
 }
