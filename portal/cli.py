@@ -162,6 +162,26 @@ def payments_reconcile() -> None:
                f"{run.matched_by_employer} by employer and amount, {run.unmatched} unmatched")
 
 
+@main.group()
+def jobs() -> None:
+    """Scheduled jobs, run by hand for a date."""
+
+
+@jobs.command("run")
+@click.argument("name")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="the date the job runs for (default: today, UTC)")
+def jobs_run(name: str, as_of) -> None:
+    """Run one job now: reconcile_payments, post_interest."""
+    from portal.jobs import JOBS, run_job
+
+    if name not in JOBS:
+        raise click.ClickException(f"unknown job {name!r}; jobs: {', '.join(sorted(JOBS))}")
+    day = as_of.date() if as_of else utcnow().date()
+    run = run_job(session_factory(), name, as_of=day, actor=Actor.system(f"cli:{name}"), now=utcnow)
+    click.echo(f"{name} as of {day.isoformat()}: {run.status} {run.counts}")
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)

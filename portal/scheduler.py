@@ -7,6 +7,7 @@ exclusive ``flock`` on a file beside the database.  A second instance refuses to
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import logging
 import os
@@ -20,6 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import NullPool
 
+from common.audit import Actor
 from common.clock import utcnow
 from common.db import make_engine
 from notifications.outbox import deliver_due
@@ -109,6 +111,16 @@ def reconcile_payments(app: Flask) -> dict[str, int]:
             "matched_by_employer": run.matched_by_employer, "unmatched": run.unmatched}
 
 
+def post_interest_job(app: Flask) -> dict:
+    """Job: late-payment interest, as of the date that has just begun in the schemes' time zones.  It runs
+    at 19:30 UTC: 00:30 in Dushanbe (UTC+5) and 02:30 in Vientiane (UTC+7), the same new date in both."""
+    from portal.jobs import run_job
+
+    as_of = (utcnow() + dt.timedelta(hours=5)).date()
+    run = run_job(session_factory(app), "post_interest", as_of=as_of, actor=Actor.system("scheduler"), now=utcnow)
+    return run.counts
+
+
 def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler = BlockingScheduler(
         timezone="UTC",
@@ -118,6 +130,9 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
                       name="Deliver queued e-mail and SMS")
     scheduler.add_job(reconcile_payments, "interval", minutes=10, args=[app], id="reconcile_payments",
                       name="Import bank statements from the inbox and reconcile payments")
+    # At night in Asia (Vientiane UTC+7, Dushanbe UTC+5): interest as of the day that has just begun there.
+    scheduler.add_job(post_interest_job, "cron", hour=19, minute=30, args=[app], id="post_interest",
+                      name="Post late-payment interest")
     return scheduler
 
 

@@ -13,6 +13,7 @@ def load_metadata() -> MetaData:
     import common.schemes  # noqa: F401
     import contributions.calendar  # noqa: F401
     import contributions.declarations  # noqa: F401
+    import contributions.jobs  # noqa: F401
     import contributions.ledger  # noqa: F401
     import contributions.parameters  # noqa: F401
     import contributions.payments  # noqa: F401

@@ -1,5 +1,5 @@
-"""Declarations, their lines, the employer account ledger, public holidays, banks, payments and
-reconciliation runs.
+"""Declarations, their lines, the employer account ledger, public holidays, banks, payments,
+reconciliation runs and job runs.
 
 Filed declarations and their lines cannot be changed or deleted (only a filed version's status may go from
 submitted to superseded), and ledger entries are append-only: triggers refuse it on both databases.
@@ -218,11 +218,29 @@ def upgrade() -> None:
         batch_op.create_index('ix_ledger_entry_employer_id_period', ['employer_id', 'period'], unique=False)
         batch_op.create_index('ix_ledger_entry_payment_id', ['payment_id'], unique=False)
 
+    op.create_table('job_run',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('job', sa.String(length=60), nullable=False),
+    sa.Column('as_of', sa.Date(), nullable=False),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('started_by', sa.String(length=255), nullable=False),
+    sa.Column('counts', sa.JSON(), nullable=False),
+    sa.Column('error', sa.Text(), nullable=False),
+    sa.CheckConstraint("status IN ('running', 'finished', 'failed')", name=op.f('ck_job_run_status_known')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_job_run'))
+    )
+    with op.batch_alter_table('job_run', schema=None) as batch_op:
+        batch_op.create_index('ix_job_run_job_as_of', ['job', 'as_of'], unique=False)
     _protect_filed_records()
 
 
 def downgrade() -> None:
     _drop_protection()
+    with op.batch_alter_table('job_run', schema=None) as batch_op:
+        batch_op.drop_index('ix_job_run_job_as_of')
+    op.drop_table('job_run')
     with op.batch_alter_table('ledger_entry', schema=None) as batch_op:
         batch_op.drop_index('ix_ledger_entry_payment_id')
         batch_op.drop_index('ix_ledger_entry_employer_id_period')

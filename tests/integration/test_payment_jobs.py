@@ -76,3 +76,27 @@ def test_the_payments_commands(database_url, tmp_path, instance_path, monkeypatc
         assert wrong.exit_code == 1 and "bank.currency_mismatch" in wrong.output  # a LAK file for a TJS bank
         reconciled = runner.invoke(main, ["payments", "reconcile"])
         assert reconciled.exit_code == 0 and "examined" in reconciled.output, reconciled.output
+
+
+def test_jobs_run_for_a_date_and_are_recorded(database_url, tmp_path, instance_path, monkeypatch) -> None:
+    from portal.cli import main
+    from portal.scheduler import build_scheduler
+
+    with fresh_database(database_url, tmp_path, "jobs") as url:
+        _upgraded(url, monkeypatch)
+        runner = CliRunner()
+        first = runner.invoke(main, ["jobs", "run", "post_interest", "--as-of", "2026-06-01"])
+        assert first.exit_code == 0 and "finished" in first.output, first.output
+        assert runner.invoke(main, ["jobs", "run", "nothing"]).exit_code != 0
+        engine = make_engine(url)
+        with Session(engine) as session:
+            from contributions.jobs import recent_runs
+
+            runs = recent_runs(session)
+            assert [(r.job, r.as_of, r.status) for r in runs] == [("post_interest", dt.date(2026, 6, 1), "finished")]
+            assert set(runs[0].counts) == {"LA-LSSO", "TJ-SOCTAX"}
+        engine.dispose()
+        from portal import create_app
+
+        app = create_app({"DATABASE_URL": url, "TESTING": True})
+        assert {job.id for job in build_scheduler(app).get_jobs()} >= {"reconcile_payments", "post_interest"}
