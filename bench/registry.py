@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from bench import audit_log, declaration_upload, worker_list, workers_import
+from bench import audit_log, declaration_upload, reconcile, worker_list, workers_import
 
 BENCHMARKS = {
     "audit_log": audit_log,
     "workers_import": workers_import,
     "worker_list": worker_list,
     "declaration_upload": declaration_upload,
+    "reconcile": reconcile,
 }

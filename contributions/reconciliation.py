@@ -22,7 +22,6 @@ from decimal import Decimal
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
-from stdnum import iso11649
 from stdnum.iso7064 import mod_97_10
 
 from common.audit import Actor
@@ -47,11 +46,16 @@ def reference_candidates(text: str) -> set[str]:
     upper = text.upper()
     for match in _RF.finditer(upper):
         compact = re.sub(r"[\s\-./]", "", match.group(0))
-        for end in range(len(compact), 4, -1):  # every valid prefix: text may follow the reference
-            if iso11649.is_valid(compact[:end]):
-                body = compact[4:end]
-                if body.isdigit():
-                    found.add(body + mod_97_10.calc_check_digits(body))
+        digits_end = 4  # only a body of digits is a payment reference: longer prefixes are not looked at
+        while digits_end < len(compact) and compact[digits_end].isdigit():
+            digits_end += 1
+        # A prefix is a valid ISO 11649 reference (5 to 25 characters, as the pattern ensures) when body +
+        # "RF" + check digits, letters counted as numbers (R = 27, F = 15), is 1 modulo 97.
+        rf_check = "2715" + compact[2:4]
+        for end in range(digits_end, 4, -1):  # every valid prefix: text may follow the reference
+            body = compact[4:end]
+            if int(body + rf_check) % 97 == 1:
+                found.add(body + mod_97_10.calc_check_digits(body))
     for match in _DIGITS.finditer(upper):
         digits = re.sub(r"\D", "", match.group(0))
         for length in REFERENCE_LENGTHS:
