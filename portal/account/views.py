@@ -95,6 +95,20 @@ def _months_between(first: Period, last: Period) -> int:
     return (last.year - first.year) * 12 + last.month - first.month + 1
 
 
+@bp.route("/payments/<int(max=2147483647):payment_id>/receipt.pdf")
+@allow(EMPLOYER)
+def counter_receipt(payment_id: int):
+    """The receipt of money the employer paid at the institution's counter."""
+    from notifications.documents.counter_receipt import counter_receipt_pdf
+
+    record = db_session().get(Payment, payment_id)
+    if record is None or record.employer_id != current_user.employer.id or record.channel == "bank":
+        abort(404)
+    pdf = counter_receipt_pdf(db_session(), record, str(get_locale() or current_user.employer.preferred_language))
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{record.transaction_id}.pdf"'})
+
+
 @bp.route("/statement.pdf")
 @allow(EMPLOYER)
 def statement():

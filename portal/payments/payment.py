@@ -3,7 +3,7 @@ employer, undo a wrong match, reverse a bounced or recalled payment)."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -12,7 +12,7 @@ from contributions.account import allocations_of
 from contributions.declarations import Declaration
 from contributions.payment_actions import assign_payment, reverse_payment, undo_match
 from contributions.payments import Bank, BankStatement, Payment
-from employers.employers import Employer
+from employers.employers import LANGUAGES, Employer
 from portal.access import allow
 from portal.database import db_session
 from portal.messages import message_for
@@ -66,6 +66,21 @@ def _place(form, error: DomainError) -> str | None:
 @allow(*VIEWERS)
 def payment(payment_id: int):
     return _show(_payment(payment_id))
+
+
+@bp.route("/staff/payments/<int(max=2147483647):payment_id>/receipt.pdf")
+@allow(*VIEWERS)
+def counter_receipt_pdf(payment_id: int):
+    """The receipt of money received at the counter, in the employer's language (or ?lang=)."""
+    from notifications.documents.counter_receipt import counter_receipt_pdf as render
+
+    record = _payment(payment_id)
+    if record.channel == "bank" or record.employer_id is None:
+        abort(404)
+    language = request.args.get("lang") if request.args.get("lang") in LANGUAGES else None
+    pdf = render(db_session(), record, language)
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{record.transaction_id}.pdf"'})
 
 
 @bp.route("/staff/payments/<int(max=2147483647):payment_id>/assign", methods=["POST"])

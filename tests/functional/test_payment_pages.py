@@ -369,3 +369,20 @@ def test_the_pages_render_in_every_language(officer, db, lao, language) -> None:
         response = officer.get(path, headers={"Accept-Language": language})
         assert response.status_code == 200, path
         assert f'<html lang="{language}">' in response.get_data(as_text=True)
+
+
+def test_a_counter_receipt_prints_in_the_employers_language(officer, db, lao) -> None:
+    from decimal import Decimal
+
+    from contributions.payment_actions import record_counter_receipt
+
+    employer, may, _june, _ = lao
+    receipt = record_counter_receipt(db, employer, amount=Decimal(may.total), value_date=may.due_date,
+                                     channel="cash", payer_name="ສົມພອນ", reference="May", declaration_id=may.id,
+                                     actor=factories.ACTOR, now=NOW)
+    db.commit()
+    response = officer.get(f"/staff/payments/{receipt.id}/receipt.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF") and b"NotoSansLaoLatin" in response.data
+    bank = officer.get(f"/staff/payments/{receipt.id}/receipt.pdf?lang=xx")
+    assert bank.status_code == 200  # an unknown language falls back to the employer's

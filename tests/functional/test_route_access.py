@@ -119,6 +119,10 @@ TABLE = {
     "account.overview": ("GET", "/employer/account/", only({"employer_admin": 200, "employer_clerk": 200})),
     "account.payment": ("GET", "/employer/account/payments/999999",
                         only({"employer_admin": 404, "employer_clerk": 404})),
+    "account.counter_receipt": ("GET", "/employer/account/payments/999999/receipt.pdf",
+                                only({"employer_admin": 404, "employer_clerk": 404})),
+    "payments.counter_receipt_pdf": ("GET", "/staff/payments/999999/receipt.pdf",
+                                     only({"inspector": 404, "supervisor": 404, "sysadmin": 404})),
     "account.statement": ("GET", "/employer/account/statement.pdf",
                           only({"employer_admin": 200, "employer_clerk": 200})),
 }
