@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from common.errors import DomainError
 from common.period import Period
 from contributions.account import PeriodAccount, account_periods, allocations_of, credit_held, payments_of
+from contributions.arrears import aging, arrears_lines
 from contributions.declarations import Declaration
 from contributions.ledger import balance_of
 from contributions.payments import Bank, Payment
@@ -57,6 +58,7 @@ def overview():
     last = Period.of(today)
     return render_template("account/overview.html", employer=employer, currency=employer.scheme.currency,
                            balance=balance_of(db, employer.id), credit=credit_held(db, employer.id),
+                           aging=aging(arrears_lines(db, as_of=today, employer_id=employer.id)),
                            periods=periods, overdue={row.period for row in periods if _overdue(row, today)},
                            payments=payments, page=page, pages=pages,
                            references={item.id: shorten(item.remittance or "", REFERENCE_LENGTH) for item in payments},

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from common.errors import DomainError
 from contributions.account import account_periods, credit_held, payments_of
+from contributions.arrears import aging, arrears_lines
 from contributions.declarations import Declaration
 from contributions.payment_actions import record_counter_receipt, refund_credit
 from employers.employers import Employer
@@ -46,6 +47,7 @@ def _show(employer: Employer, *, receipt: CounterReceiptForm | None = None, refu
     return render_template(
         "payments/employer_account.html", employer=employer, periods=account_periods(db, employer.id),
         credit=credit_held(db, employer.id), payments=payments_of(db, employer.id, limit=PAYMENTS_SHOWN),
+        aging=aging(arrears_lines(db, as_of=local_today(employer.scheme, now()), employer_id=employer.id)),
         shown=PAYMENTS_SHOWN, officer=is_officer() and employer.is_registered, error=error,
         receipt_form=receipt or CounterReceiptForm(prefix="receipt", formdata=None, channel="cash",
                                                    value_date=local_today(employer.scheme, now())),

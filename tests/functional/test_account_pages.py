@@ -161,3 +161,12 @@ def test_a_tajik_employer_gets_a_tajik_statement(app, db) -> None:
 def test_a_bad_range_is_refused(client, query) -> None:
     assert client.get(f"/employer/account/statement.pdf{query}").status_code == 400
 
+
+
+def test_the_account_shows_what_is_overdue_by_age(client) -> None:
+    page = client.get("/employer/account/", headers=EN).get_data(as_text=True)
+    assert "Overdue, by age" in page
+    cells = re.search(r'<table class="aging">.*?<tbody><tr>(.*?)</tr>', page, re.DOTALL).group(1)
+    amounts = re.findall(r'<td class="num">([^<]+)</td>', cells)
+    # Today, March (245,000 left, due 20 April 2026) and May (345,000, due 22 June) are months overdue.
+    assert len(amounts) == 5 and sum(int(a.replace("LAK", "").replace(",", "")) for a in amounts) == 590_000
