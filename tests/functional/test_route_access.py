@@ -40,6 +40,7 @@ TABLE = {
     "home.admin": ("GET", "/admin", only({"sysadmin": 200})),
     "home.worker": ("GET", "/worker", only({"worker": 200})),
     "admin.audit_log": ("GET", "/admin/audit", only({"sysadmin": 200, "supervisor": 200})),
+    "admin.jobs": ("GET", "/admin/jobs", only({"sysadmin": 200})),
     "admin.parameters": ("GET", "/admin/parameters", only({"sysadmin": 200})),
     "admin.new_parameter": ("GET", "/admin/parameters/new", only({"sysadmin": 200})),
     "auth.login": ("GET", "/login", everyone(302, anonymous=200)),
