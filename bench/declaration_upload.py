@@ -28,10 +28,10 @@ from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
 
 from argon2 import PasswordHasher
-from sqlalchemy import func, insert, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from bench.databases import scratch_database
 from common.audit import Actor
 from common.db import make_engine, make_session_factory
 from common.period import Period
@@ -257,19 +257,8 @@ def _web_figures(url: str) -> dict:
     load_metadata()
     _cheap_hasher()
     os.environ.setdefault("PORTAL_INSTANCE_PATH", tempfile.mkdtemp(prefix="bench-instance-"))
-    base = make_url(url)
-    name = f"{base.database}_web"
-    admin = make_engine(base.set(database="postgres").render_as_string(hide_password=False),
-                        isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        return _web_run(base.set(database=name).render_as_string(hide_password=False))
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(url, "web") as scratch:
+        return _web_run(scratch)
 
 
 def _web_run(url: str) -> dict:

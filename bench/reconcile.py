@@ -42,9 +42,9 @@ from decimal import ROUND_DOWN, Decimal
 from xml.sax.saxutils import escape
 
 from sqlalchemy import func, insert, select, text, update
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from bench.databases import scratch_database
 from common.audit import Actor
 from common.db import make_engine, make_session_factory
 from common.period import Period
@@ -406,19 +406,8 @@ def _baseline_rows(session: Session, credits: list[Credit], statement_id: int,
 def run(url: str, n: int) -> dict:
     load_metadata()
     employers = max(1, n // PER_EMPLOYER)
-    base = make_url(url)
-    name = f"{base.database}_recon"
-    admin = make_engine(base.set(database="postgres").render_as_string(hide_password=False),
-                        isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        return _run(base.set(database=name).render_as_string(hide_password=False), employers)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(url, "recon") as scratch:
+        return _run(scratch, employers)
 
 
 def _run(url: str, employers: int) -> dict:

@@ -34,6 +34,10 @@ class PeriodAccount:
     def status(self) -> str:
         return share_status(self.charged, self.paid)
 
+    def overdue_on(self, today: dt.date) -> bool:
+        """Something is left to pay and the due date has passed (``today`` in the scheme's time zone)."""
+        return self.outstanding > ZERO and self.due_date is not None and self.due_date < today
+
 
 def share_status(charged: Decimal, paid: Decimal) -> str:
     if charged <= ZERO:

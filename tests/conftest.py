@@ -62,6 +62,25 @@ def fresh_database(database_url: str, tmp_path: Path, suffix: str) -> Iterator[s
         admin.dispose()
 
 
+@contextmanager
+def migrated_database(database_url: str, tmp_path: Path, suffix: str) -> Iterator[Engine]:
+    """A fresh database of the same kind, migrated and loaded with the reference data, for tests whose code
+    commits for real (concurrency, jobs); dropped afterwards."""
+    with fresh_database(database_url, tmp_path, suffix) as url:
+        engine = make_engine(url)
+        with engine.begin() as connection:
+            config = alembic_config(url)
+            config.attributes["connection"] = connection
+            alembic_command.upgrade(config, "head")
+        with Session(engine) as session:
+            load_reference_data(session)
+            session.commit()
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)

@@ -101,11 +101,6 @@ def balance_words(balance: Decimal) -> str:
     return _("Nothing owed")
 
 
-def is_overdue(row: PeriodAccount, today: dt.date) -> bool:
-    """Something is left to pay and the due date has passed (``today`` in the scheme's time zone)."""
-    return row.outstanding > ZERO and row.due_date is not None and row.due_date < today
-
-
 def payments_between(session: Session, employer_id: int, first: dt.date, last: dt.date) -> list[Payment]:
     """The employer's payments (matched or reversed) with a value date from ``first`` to ``last`` inclusive."""
     return list(session.scalars(select(Payment).where(Payment.employer_id == employer_id,
@@ -124,7 +119,7 @@ def _employer_items(employer: Employer, t: Text) -> list[Item]:
 
 def _period_row(row: PeriodAccount, t: Text, today: dt.date) -> tuple[str, ...]:
     status = t(STATUS_NAMES[row.status])
-    if is_overdue(row, today):
+    if row.overdue_on(today):
         status = f"{status} · {t(_('overdue'))}"
     return (t.period(row.period), t.date(row.due_date), t.number(row.charged), t.number(row.paid),
             t.number(row.outstanding), status)

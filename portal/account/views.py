@@ -5,8 +5,6 @@ Every page is scoped to the signed-in user's employer: another employer's paymen
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Response, abort, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
@@ -14,7 +12,7 @@ from sqlalchemy import func, select
 
 from common.errors import DomainError
 from common.period import Period
-from contributions.account import PeriodAccount, account_periods, allocations_of, credit_held, payments_of
+from contributions.account import account_periods, allocations_of, credit_held, payments_of
 from contributions.arrears import aging, arrears_lines
 from contributions.declarations import Declaration
 from contributions.ledger import balance_of
@@ -40,10 +38,6 @@ def _page_arg() -> int:
     return min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
 
 
-def _overdue(row: PeriodAccount, today: dt.date) -> bool:
-    return row.outstanding > 0 and row.due_date is not None and row.due_date < today
-
-
 @bp.route("/")
 @allow(EMPLOYER)
 def overview():
@@ -59,7 +53,7 @@ def overview():
     return render_template("account/overview.html", employer=employer, currency=employer.scheme.currency,
                            balance=balance_of(db, employer.id), credit=credit_held(db, employer.id),
                            aging=aging(arrears_lines(db, as_of=today, employer_id=employer.id)),
-                           periods=periods, overdue={row.period for row in periods if _overdue(row, today)},
+                           periods=periods, overdue={row.period for row in periods if row.overdue_on(today)},
                            payments=payments, page=page, pages=pages,
                            references={item.id: shorten(item.remittance or "", REFERENCE_LENGTH) for item in payments},
                            statement_from=str(last.shift(1 - STATEMENT_MONTHS)), statement_to=str(last))

@@ -12,44 +12,31 @@ import threading
 from collections.abc import Callable
 
 import pytest
-from alembic import command as alembic_command
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from common.db import make_engine
 from common.period import Period
 from contributions.declarations import Declaration
 from contributions.drafts import open_draft
 from contributions.filing import file_nil, submit_declaration
 from contributions.ledger import LedgerEntry
 from employers.employers import Employer
-from portal.cli import alembic_config
-from portal.reference import load_reference_data
 from tests import factories
-from tests.conftest import fresh_database
+from tests.conftest import migrated_database
 
 NOW = dt.datetime(2026, 5, 12, 3, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
 def engine_with_employer(database_url, tmp_path):
-    with fresh_database(database_url, tmp_path, "concurrency") as url:
-        engine = make_engine(url)
-        with engine.begin() as connection:
-            config = alembic_config(url)
-            config.attributes["connection"] = connection
-            alembic_command.upgrade(config, "head")
+    with migrated_database(database_url, tmp_path, "concurrency") as engine:
         with Session(engine) as session:
-            load_reference_data(session)
             employer = factories.employer_since(session, dt.date(2025, 1, 2))
             for wage in ("3000000", "5000000"):
                 factories.hire(session, employer, wage=wage)
             session.commit()
             employer_id = employer.id
-        try:
-            yield engine, employer_id
-        finally:
-            engine.dispose()
+        yield engine, employer_id
 
 
 def _twice(engine, action: Callable[[Session, Employer], object]) -> tuple[list[object], Callable[[int], None]]:

@@ -13,35 +13,25 @@ import threading
 from decimal import Decimal as D
 
 import pytest
-from alembic import command as alembic_command
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from common.db import make_engine
 from common.period import Period
 from contributions.drafts import open_draft
 from contributions.filing import submit_declaration
 from contributions.ledger import LedgerEntry
 from contributions.payments import Payment
 from contributions.reconciliation import reconcile_batch
-from portal.cli import alembic_config
-from portal.reference import load_reference_data
 from tests import factories
-from tests.conftest import fresh_database
+from tests.conftest import migrated_database
 
 NOW = dt.datetime(2026, 6, 25, 3, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
 def engine_with_payments(database_url, tmp_path):
-    with fresh_database(database_url, tmp_path, "reconcile") as url:
-        engine = make_engine(url)
-        with engine.begin() as connection:
-            config = alembic_config(url)
-            config.attributes["connection"] = connection
-            alembic_command.upgrade(config, "head")
+    with migrated_database(database_url, tmp_path, "reconcile") as engine:
         with Session(engine) as session:
-            load_reference_data(session)
             numbers = itertools.count(1)
             for e in range(6):
                 employer = factories.employer_since(session, dt.date(2025, 1, 2))
@@ -56,10 +46,7 @@ def engine_with_payments(database_url, tmp_path):
                     session.add(_payment(next(numbers), filed.total, f"{employer.employer_number} {month}"))
                 session.add(_payment(next(numbers), D("12345"), "no reference at all"))
             session.commit()
-        try:
-            yield engine
-        finally:
-            engine.dispose()
+        yield engine
 
 
 def _payment(n: int, amount: D, remittance: str) -> Payment:
