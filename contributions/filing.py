@@ -24,6 +24,7 @@ from common.audit import Actor, record_audit
 from common.errors import DomainError, NotFound
 from common.period import Period
 from contributions.allocation import apply_credit, release_overpaid
+from contributions.assessments import replace_assessment
 from contributions.declarations import Declaration, DeclarationLine, current_version, draft_of, lock_period
 from contributions.drafts import (
     PeriodRules,
@@ -94,8 +95,11 @@ def submit_declaration(session: Session, employer: Employer, declaration_id: int
         session.execute(update(Declaration).where(Declaration.id == previous.id).values(status="superseded"))
         session.expire(previous, ["status"])
     posted = _post_differences(session, employer, declaration, actor=actor, now=now)
-    # Credit the employer holds (an earlier overpayment) pays the new charges at once.
     lock_account(session, [employer.id])
+    # An estimate made while the period was missing gives way to what is declared; what was paid towards it
+    # is released below and pays the real charges.
+    replace_assessment(session, employer.id, declaration.period, declaration.id, actor=actor, now=now, today=today)
+    # Credit the employer holds (an earlier overpayment) pays the new charges at once.
     release_overpaid(session, employer.id, declaration.period, cause=f"declaration:{declaration.id}",
                      posted_by=actor.label, now=now, today=today)
     apply_credit(session, employer.id, employer.scheme_code, declaration.currency, posted_by=actor.label, now=now,

@@ -22,19 +22,39 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    case,
+    func,
+    or_,
+    select,
+    text,
+    tuple_,
+    type_coerce,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from common.audit import Actor, record_audit
+from common.db import Base
 from common.period import Period
-from common.schemes import Scheme
-from contributions.ledger import CHARGE_KINDS, LedgerEntry, Posting, post
-from contributions.parameters import rules_on
+from contributions.accruals import MONEY, post_accruals
+from contributions.ledger import CHARGE_KINDS, LedgerEntry, Posting, as_arrays, upsert_rows
+from contributions.parameters import SchemeParameter, rules_on
 from contributions.payments import Payment
 from contributions.rules.interest import InterestRule, Paid, interest_due
-from employers.employers import Employer
+from employers.employers import Employer, category_history, category_on
 
-SHARES = ("employee_share", "employer_share")
+# What interest runs on: the contributions, and an assessment standing in for a missing declaration.
+SHARES = ("employee_share", "employer_share", "assessment")
 ZERO = Decimal(0)
 
 
@@ -55,92 +75,158 @@ def interest_rule(session: Session, scheme_code: str, category: str | None, peri
                         tolerance=rules.get("interest.tolerance") or ZERO, places=rounding.places, mode=rounding.mode)
 
 
+class InterestBasis(Base):
+    """What the interest of one period of one employer was last computed from: the number of entries of its
+    contributions and estimates and the last of them, the as-of date, and whether they were all settled
+    then (paid, with every payment's value date on or before the as-of date).  A period whose entries have
+    not changed owes the same interest again for the same date, and, once settled, for any later date: the
+    next run need not compute it.  Any new entry (a payment, a reversal, a corrective, even one committed
+    late with a lower id) changes the count, and the period is computed again."""
+
+    __tablename__ = "interest_basis"
+
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employer.id"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    entries: Mapped[int] = mapped_column(Integer)
+    last_entry_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    settled: Mapped[bool] = mapped_column(Boolean)
+    as_of: Mapped[dt.date] = mapped_column(Date)
+
+
+CHUNK = 2_000  # employers computed together: what one chunk's facts take in memory is bounded
+# Above this many live periods per employer of a chunk (a first run has every period live), the chunk's
+# entries are read whole rather than joined to the live periods.
+LIVE_SHARE = 8
+
+
 def post_interest(session: Session, scheme_code: str, *, as_of: dt.date, actor: Actor,
                   now: dt.datetime) -> InterestCounts:
     """Charge (or give back) the difference between the interest owed as of ``as_of`` and the interest
-    already charged, for every period of every employer of the scheme.  Flushes; the caller commits."""
+    already charged, for every period of every employer of the scheme.  Periods settled and unchanged since
+    an earlier run (``InterestBasis``) are not computed again.  Flushes; the caller commits."""
+    counts = InterestCounts()
+    if session.scalar(select(SchemeParameter.id).where(SchemeParameter.scheme_code == scheme_code,
+                                                       SchemeParameter.name == "interest.rate").limit(1)) is None:
+        return counts  # no rule ever: nothing to compute
     employers = dict(session.execute(select(Employer.id, Employer.category).where(
         Employer.scheme_code == scheme_code, Employer.employer_number.is_not(None))).all())
-    if not employers:
-        return InterestCounts()
-    currency = session.get(Scheme, scheme_code).currency
-    scoped = LedgerEntry.employer_id.in_(select(Employer.id).where(Employer.scheme_code == scheme_code))
-    charged: dict[tuple[int, str, str], tuple[Decimal, dt.date]] = {}
-    for employer_id, period, component, amount, due in session.execute(
-        select(LedgerEntry.employer_id, LedgerEntry.period, LedgerEntry.component,
-               func.sum(LedgerEntry.debit - LedgerEntry.credit), func.max(LedgerEntry.due_date))
-        .where(scoped, LedgerEntry.component.in_(SHARES), LedgerEntry.kind.in_(CHARGE_KINDS))
-        .group_by(LedgerEntry.employer_id, LedgerEntry.period, LedgerEntry.component)
-    ):
-        if Decimal(amount) > ZERO and due < as_of:
-            charged[(employer_id, period, component)] = (Decimal(amount), due)
-    # Per debt and payment: what the payment paid and when; a reversal cancels the payment from the start
-    # (money that bounced was never paid), so it is netted against the payment's own entries.
-    moved: dict[tuple, list[list]] = defaultdict(list)
-    reversed_: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
-    for employer_id, period, component, payment_id, kind, value_date, posted_at, amount in session.execute(
-        select(LedgerEntry.employer_id, LedgerEntry.period, LedgerEntry.component, Payment.id, LedgerEntry.kind,
-               Payment.value_date, func.min(LedgerEntry.posted_at), func.sum(LedgerEntry.credit - LedgerEntry.debit))
-        .join(Payment, Payment.id == LedgerEntry.payment_id)
-        .where(scoped, LedgerEntry.component.in_(SHARES), LedgerEntry.kind.not_in(CHARGE_KINDS))
-        .group_by(LedgerEntry.employer_id, LedgerEntry.period, LedgerEntry.component, LedgerEntry.kind,
-                  Payment.id, Payment.value_date)
-    ):
-        key = (employer_id, period, component)
-        if key not in charged or not amount:
-            continue
-        if kind == "reversal":
-            reversed_[(key, payment_id)] += Decimal(amount)
-            continue
-        # Credit carried to a debt pays it when it was carried, not before the money existed for it.
-        when = max(value_date, posted_at.date()) if kind == "credit_applied" else value_date
-        moved[(key, payment_id)].append([when, Decimal(amount)])
-    paid: dict[tuple[int, str, str], list[Paid]] = defaultdict(list)
-    for (key, payment_id), parts in moved.items():
-        take = -reversed_.get((key, payment_id), ZERO)
-        for part in sorted(parts, key=lambda p: p[0], reverse=True):
-            cut = min(take, part[1]) if take > ZERO else ZERO
-            part[1] -= cut
-            take -= cut
-        paid[key] += [Paid(when, amount) for when, amount in parts if amount]
-    already: dict[tuple[int, str], Decimal] = {}
-    last_entry: dict[tuple[int, str], int] = {}
-    for employer_id, period, amount, last in session.execute(
-        select(LedgerEntry.employer_id, LedgerEntry.period, func.sum(LedgerEntry.debit - LedgerEntry.credit),
-               func.max(LedgerEntry.id))
-        .where(scoped, LedgerEntry.component == "interest", LedgerEntry.kind.in_(CHARGE_KINDS))
-        .group_by(LedgerEntry.employer_id, LedgerEntry.period)
-    ):
-        already[(employer_id, period)], last_entry[(employer_id, period)] = Decimal(amount), last
-    owed: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
+    ids = sorted(employers)
     rules: dict[tuple[str | None, str], InterestRule | None] = {}
-    counts = InterestCounts()
-    for (employer_id, period, component), (amount, due) in charged.items():
-        category = employers.get(employer_id)
-        if (category, period) not in rules:
-            rules[(category, period)] = interest_rule(session, scheme_code, category, Period.parse(period))
-        rule = rules[(category, period)]
-        if rule is None:
+    postings: list[Posting] = []
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        live = _live_periods(session, chunk, as_of)
+        if not live:
             continue
-        counts.debts += 1
-        owed[(employer_id, period)] += interest_due(amount, due, paid[(employer_id, period, component)],
-                                                    as_of=as_of, rule=rule)
-    postings = []
-    for key in sorted(set(owed) | {k for k, v in already.items() if v}):
-        target, before = owed.get(key, ZERO), already.get(key, ZERO)
-        if target == before:
-            continue
-        employer_id, period = key
-        postings.append(Posting(employer_id=employer_id, period=period, component="interest",
-                                amount=target - before, currency=currency, due_date=as_of,
-                                # The state it starts from (the last interest entry) and the figure it
-                                # reaches: a second run from the same state posts nothing.
-                                posting_key=f"interest:{employer_id}:{period}:{as_of.isoformat()}:"
-                                f"{last_entry.get(key, 0)}:{target}"))
-    post(session, postings, posted_by=actor.label, now=now)
+        charged, paid = _facts(session, _selections(session, chunk, live), live, as_of)
+        categories = category_history(session, {employer_id for employer_id, _p, _c in charged})
+        first_days = {period: Period.parse(period).first_day for _e, period in live}
+        owed: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
+        for (employer_id, period, component), (amount, due) in charged.items():
+            # The category in force in the period, as its declaration used.
+            category = category_on(categories.get(employer_id), first_days[period], employers.get(employer_id))
+            if (category, period) not in rules:
+                rules[(category, period)] = interest_rule(session, scheme_code, category, Period.parse(period))
+            rule = rules[(category, period)]
+            if rule is None:
+                continue
+            counts.debts += 1
+            owed[(employer_id, period)] += interest_due(amount, due, paid.get((employer_id, period, component), ()),
+                                                        as_of=as_of, rule=rule)
+        postings += post_accruals(session, scheme_code, "interest", owed, as_of=as_of, posted_by=actor.label,
+                                  now=now, only=set(live))
+        _remember(session, live, as_of)
     counts.periods_changed = len(postings)
     counts.posted = sum((p.amount for p in postings), ZERO)
     record_audit(session, actor=actor, action="interest.posted", now=now, object_type="scheme",
                  object_id=scheme_code, summary=f"as of {as_of.isoformat()}: {counts.debts} late debt(s), "
                  f"{counts.periods_changed} period(s) changed, {counts.posted} net")
     return counts
+
+
+def _live_periods(session: Session, employer_ids: list[int], as_of: dt.date) -> dict[tuple[int, str], tuple]:
+    """The periods of these employers whose interest must be computed as of ``as_of``: every one, except those
+    whose entries are the same as when last computed and that were then either settled (on or before
+    ``as_of``) or computed for this very date (compared in SQL).  Returns each with its state now (entries,
+    last entry id, settled)."""
+    state = (select(LedgerEntry.employer_id, LedgerEntry.period, func.count().label("entries"),
+                    func.max(LedgerEntry.id).label("last"),
+                    type_coerce(func.sum(LedgerEntry.debit - LedgerEntry.credit), MONEY).label("net"),
+                    func.max(Payment.value_date).label("latest_money"))
+             .outerjoin(Payment, Payment.id == LedgerEntry.payment_id)
+             .where(LedgerEntry.employer_id.in_(employer_ids), LedgerEntry.component.in_(SHARES))
+             .group_by(LedgerEntry.employer_id, LedgerEntry.period).subquery("state"))
+    basis = InterestBasis.__table__
+    rows = session.execute(
+        select(state.c.employer_id, state.c.period, state.c.entries, state.c.last, state.c.net, state.c.latest_money)
+        .outerjoin(basis, and_(basis.c.employer_id == state.c.employer_id, basis.c.period == state.c.period))
+        .where(or_(basis.c.employer_id.is_(None), basis.c.entries != state.c.entries,
+                   basis.c.last_entry_id != state.c.last, basis.c.as_of > as_of,
+                   and_(basis.c.settled.is_(False), basis.c.as_of != as_of))))
+    return {(employer_id, period): (entries, last,
+                                    Decimal(net) == ZERO and (latest_money is None or latest_money <= as_of))
+            for employer_id, period, entries, last, net, latest_money in rows}
+
+
+# The live periods of a chunk, for the queries that read their facts: a temporary table of the connection.
+_LIVE = Table("interest_live", MetaData(), Column("employer_id", Integer), Column("period", String(7)))
+
+
+def _selections(session: Session, employer_ids: list[int], live: dict[tuple[int, str], tuple]) -> list:
+    """Conditions that select the live periods' entries: the whole chunk of employers when most of its
+    periods are live (a first run), else a join to the live (employer, period) pairs."""
+    if len(live) > LIVE_SHARE * len(employer_ids):
+        return [LedgerEntry.employer_id.in_(employer_ids)]
+    postgres = session.get_bind().dialect.name == "postgresql"
+    session.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS interest_live (employer_id integer, period "
+                         "varchar(7))" + (" ON COMMIT DROP" if postgres else "")))
+    session.execute(text("DELETE FROM interest_live"))
+    rows = [{"employer_id": employer_id, "period": period} for employer_id, period in sorted(live)]
+    if postgres:
+        relation, params = as_arrays(session, _LIVE, rows, ["employer_id", "period"])
+        session.execute(text(f"INSERT INTO interest_live SELECT employer_id, period FROM {relation}"), params)
+    else:
+        session.execute(_LIVE.insert(), rows)
+    return [tuple_(LedgerEntry.employer_id, LedgerEntry.period).in_(select(_LIVE.c.employer_id, _LIVE.c.period))]
+
+
+def _facts(session: Session, selections: list, live: dict[tuple[int, str], tuple], as_of: dt.date):
+    """For the live periods: what each debt charged and when it was due (debts past due only), and every
+    payment of each debt as of its value date."""
+    charged: dict[tuple[int, str, str], tuple[Decimal, dt.date]] = {}
+    paid: dict[tuple[int, str, str], list[Paid]] = defaultdict(list)
+    reversal = LedgerEntry.kind == "reversal"
+    for among in selections:
+        for employer_id, period, component, amount, due in session.execute(
+            select(LedgerEntry.employer_id, LedgerEntry.period, LedgerEntry.component,
+                   func.sum(LedgerEntry.debit - LedgerEntry.credit), func.max(LedgerEntry.due_date))
+            .where(among, LedgerEntry.component.in_(SHARES), LedgerEntry.kind.in_(CHARGE_KINDS))
+            .group_by(LedgerEntry.employer_id, LedgerEntry.period, LedgerEntry.component)
+        ):
+            if due < as_of and (employer_id, period) in live and Decimal(amount) > ZERO:
+                charged[(employer_id, period, component)] = (Decimal(amount), due)
+        # Per debt and payment: what the payment paid, as of its value date.  That holds for money carried as
+        # credit too (an overpayment, or what was paid towards an estimate the real declaration replaced): it
+        # existed from that date, so a charge it pays counts as paid from then, as if the charge had been known
+        # on time.  A reversal cancels the payment from the start (money that bounced was never paid).
+        for employer_id, period, component, value_date, amount, bounced in session.execute(
+            select(LedgerEntry.employer_id, LedgerEntry.period, LedgerEntry.component, Payment.value_date,
+                   type_coerce(func.sum(case((reversal, 0), else_=LedgerEntry.credit - LedgerEntry.debit)), MONEY),
+                   type_coerce(func.sum(case((reversal, LedgerEntry.debit - LedgerEntry.credit), else_=0)), MONEY))
+            .join(Payment, Payment.id == LedgerEntry.payment_id)
+            .where(among, LedgerEntry.component.in_(SHARES), LedgerEntry.kind.not_in(CHARGE_KINDS))
+            .group_by(LedgerEntry.employer_id, LedgerEntry.period, LedgerEntry.component, Payment.id,
+                      Payment.value_date)
+        ):
+            key = (employer_id, period, component)
+            net = Decimal(amount) - Decimal(bounced)
+            if key in charged and net:
+                paid[key].append(Paid(value_date, net))
+    return charged, paid
+
+
+def _remember(session: Session, live: dict[tuple[int, str], tuple], as_of: dt.date) -> None:
+    rows = [{"employer_id": employer_id, "period": period, "entries": entries, "last_entry_id": last,
+             "settled": settled, "as_of": as_of}
+            for (employer_id, period), (entries, last, settled) in sorted(live.items())]
+    upsert_rows(session, InterestBasis.__table__, rows, key=("employer_id", "period"))

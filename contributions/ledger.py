@@ -151,6 +151,30 @@ def insert_rows(session: Session, table: Table, rows: list[dict], *, conflict: S
     return inserted
 
 
+def upsert_rows(session: Session, table: Table, rows: list[dict], *, key: Sequence[str]) -> None:
+    """Insert ``rows`` (dicts with the same keys), replacing the other columns of a row whose ``key`` columns
+    are taken: one statement per thousand on PostgreSQL (arrays), per thousand on SQLite too."""
+    if not rows:
+        return
+    names = list(rows[0])
+    updates = ", ".join(f"{name} = excluded.{name}" for name in names if name not in key)
+    if session.autoflush:
+        session.flush()
+    if session.get_bind().dialect.name == "postgresql":
+        for start in range(0, len(rows), 1_000):
+            relation, params = as_arrays(session, table, rows[start:start + 1_000], names)
+            session.execute(text(
+                f"INSERT INTO {table.name} ({', '.join(names)}) SELECT {', '.join(names)} FROM {relation} "
+                f"ORDER BY position ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"), params)
+        return
+    statement = sqlite_insert(table)
+    statement = statement.on_conflict_do_update(index_elements=list(key),
+                                                set_={name: statement.excluded[name] for name in names
+                                                      if name not in key})
+    for start in range(0, len(rows), 1_000):
+        session.execute(statement, rows[start:start + 1_000])
+
+
 _LOCK_ACCOUNTS = text("SELECT pg_advisory_xact_lock(employer, 0) FROM unnest(CAST(:employers AS integer[])) "
                       "WITH ORDINALITY AS locked(employer, position) ORDER BY position")
 

@@ -27,7 +27,9 @@ from contributions.rules.allocation import PERIOD_ORDERS
 from contributions.rules.due_dates import ROLL_RULES, parse_weekend
 from contributions.rules.interest import SHAPES
 
-RATES = ("rate.employee", "rate.employer", "interest.rate", "interest.cap")
+RATES = ("rate.employee", "rate.employer", "interest.rate", "interest.cap", "assessment.uplift_first",
+         "assessment.uplift_step")
+FINE_UNITS = ("currency", "calculation_index")
 # Alternatives for the base floor: when both are in force, the later version applies (see ``rules_on``).
 FLOOR_ALTERNATIVES = ("base.floor", "base.floor_factor")
 VALUE_LENGTH = 60  # the width of ``scheme_parameter.value``
@@ -84,6 +86,10 @@ _CHECKS: dict[str, Callable[[str], str]] = {
     "allocation.components": _components,
     "allocation.periods": _one_of(PERIOD_ORDERS),
     "interest.shape": _one_of(SHAPES),
+    "fine.filing.unit": _one_of(FINE_UNITS),
+    "fine.filing.step_days": _integer(0, 366),
+    "assessment.grace_days": _integer(0, 366),
+    "certificate.valid_days": _integer(1, 366),
 }
 
 

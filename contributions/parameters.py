@@ -34,6 +34,18 @@ NAMES = {
     # Late-payment interest (country rules §1.6, §2.5, §4.5): per_day | per_month | one_off, a rate, an optional
     # cap (a share of the amount charged) and a tolerance (no interest below it).
     "interest.shape": str, "interest.rate": Decimal, "interest.cap": Decimal, "interest.tolerance": Decimal,
+    # Fine for filing late (country rules §1.6, §2.5): ``amount`` in the ``unit`` (currency, or calculation
+    # indices: Tajikistan's fines are so many indices), once, or for each started ``step_days`` days of delay
+    # (0: once); an optional ``cap`` in the same unit.  ``calculation_index`` is the index's value by date.
+    "fine.filing.amount": Decimal, "fine.filing.unit": str, "fine.filing.step_days": int,
+    "fine.filing.cap": Decimal, "calculation_index": Decimal,
+    # Assessing non-filers (country rules §4.3): days after the due date before a missing declaration is
+    # estimated, and the uplift on the last declared amount (first month, then each further month).
+    "assessment.grace_days": int, "assessment.uplift_first": Decimal, "assessment.uplift_step": Decimal,
+    # Waivers of interest or fines above this amount need a second person's approval (four eyes).
+    "waiver.approval_threshold": Decimal,
+    # How many days a certificate of compliance stays valid.
+    "certificate.valid_days": int,
     # Optional split of the contributions between the branches of the fund, as fractions of the total (they
     # add up to 1).  Fund accounting only: what the employer owes does not depend on it.  Lao PDR and
     # Tajikistan have none seeded: the shares were not found in public sources (country rules §1.2, §2.1).

@@ -8,6 +8,7 @@ rewritten from the versions whenever one is added, never edited on its own.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -100,6 +101,31 @@ def profile_on(session: Session, employer_id: int, day: dt.date) -> EmployerProf
         .order_by(EmployerProfile.valid_from.desc(), EmployerProfile.id.desc())
         .limit(1)
     ).first()
+
+
+def category_history(session: Session, employer_ids: Iterable[int]) -> dict[int, list[tuple[dt.date, str]]]:
+    """Each employer's category by date, oldest first, for jobs that ask it of many employers and periods
+    (``category_on``) without a query each."""
+    ids = sorted(set(employer_ids))
+    history: dict[int, list[tuple[dt.date, str]]] = {}
+    for start in range(0, len(ids), 1_000):
+        for employer_id, valid_from, category in session.execute(
+            select(EmployerProfile.employer_id, EmployerProfile.valid_from, EmployerProfile.category)
+            .where(EmployerProfile.employer_id.in_(ids[start:start + 1_000]))
+            .order_by(EmployerProfile.employer_id, EmployerProfile.valid_from, EmployerProfile.id)
+        ):
+            history.setdefault(employer_id, []).append((valid_from, category))
+    return history
+
+
+def category_on(history: list[tuple[dt.date, str]] | None, day: dt.date, default: str) -> str:
+    """The category in force on ``day`` in a ``category_history`` entry (``default`` before the first)."""
+    chosen = default
+    for valid_from, category in history or ():
+        if valid_from > day:
+            break
+        chosen = category
+    return chosen
 
 
 def profile_history(session: Session, employer_id: int) -> list[EmployerProfile]:

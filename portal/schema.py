@@ -11,12 +11,15 @@ from common.db import Base
 def load_metadata() -> MetaData:
     import common.audit  # noqa: F401
     import common.schemes  # noqa: F401
+    import contributions.assessments  # noqa: F401
     import contributions.calendar  # noqa: F401
+    import contributions.certificates  # noqa: F401
     import contributions.declarations  # noqa: F401
     import contributions.jobs  # noqa: F401
     import contributions.ledger  # noqa: F401
     import contributions.parameters  # noqa: F401
     import contributions.payments  # noqa: F401
+    import contributions.waivers  # noqa: F401
     import employers.accounts  # noqa: F401
     import employers.employers  # noqa: F401
     import employers.imports  # noqa: F401

@@ -91,3 +91,30 @@ def test_no_interest_where_the_scheme_has_no_rule(db) -> None:
     submit_declaration(db, employer, draft.id, revision=None, actor=ACTOR, now=FILED)
     counts = post_interest(db, "LA-LSSO", as_of=dt.date(2026, 6, 1), actor=ACTOR, now=NOW)
     assert counts.debts == 0 and _interest(db, employer.id) == 0
+
+
+def _pay(db, filed, day: dt.date, transaction_id: str) -> Payment:
+    payment = Payment(scheme_code="TJ-SOCTAX", bank_code="AMONATBONK", transaction_id=transaction_id,
+                      channel="bank", booking_date=day, value_date=day, amount=D("440.00"), currency="TJS",
+                      remittance=filed.payment_reference, status="new", matches=0, payer_name="", payer_account="",
+                      note="", received_at=NOW, recorded_by="test")
+    db.add(payment)
+    db.flush()
+    reconcile_batch(db, actor=ACTOR, now=NOW)
+    return payment
+
+
+def test_unchanged_periods_are_not_computed_again_until_their_facts_change(db, tajik) -> None:
+    employer, filed = tajik
+    assert _run(db, "2026-04-15").debts == 2  # unpaid: both shares computed
+    assert _run(db, "2026-04-15").debts == 0  # the same date, the same facts: nothing to compute
+    assert _run(db, "2026-04-16").debts == 2  # a day later the unpaid debt has grown
+    payment = _pay(db, filed, dt.date(2026, 3, 26), "SETTLED-1")
+    assert _run(db, "2026-04-16").debts == 2 and _interest(db, employer.id) == D("1.76")
+    # Settled: the interest is final, later runs need not compute it.
+    assert _run(db, "2026-05-30").debts == 0 and _interest(db, employer.id) == D("1.76")
+    reverse_payment(db, payment.id, reason="Recalled by the bank", actor=ACTOR, now=NOW)
+    # A new entry: computed again, as never paid (75 days on 440.00 at 0.04 %).
+    assert _run(db, "2026-05-30").debts == 2 and _interest(db, employer.id) == D("13.20")
+    # A date before the last one computed: computed again, from the facts as of then.
+    assert _run(db, "2026-04-15").debts == 2 and _interest(db, employer.id) == D("5.28")
