@@ -30,6 +30,7 @@ def create_app(
     from portal.account import bp as account_bp
     from portal.admin import bp as admin_bp
     from portal.auth import init_auth
+    from portal.certificates import bp as certificates_bp
     from portal.database import init_database
     from portal.declarations import bp as declarations_bp
     from portal.employers import bp as employers_bp
@@ -49,5 +50,6 @@ def create_app(
     app.register_blueprint(declarations_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(payments_bp)
+    app.register_blueprint(certificates_bp)
     app.jinja_env.autoescape = True
     return app

@@ -208,11 +208,16 @@ def serve(host: str, port: int, workers: int) -> None:
 
 
 @main.command("scheduler")
-def scheduler_command() -> None:
-    """Run the job scheduler; refuses to start when another one is active for the same database."""
+@click.option("--standby/--no-standby", default=True, show_default=True,
+              help="When another scheduler is active: wait and take over when it stops (default), or exit 1.")
+@click.option("--poll", "poll_seconds", type=click.FloatRange(0.1, 3600), default=5.0, show_default=True,
+              help="Seconds between a standby scheduler's attempts to take over.")
+def scheduler_command(standby: bool, poll_seconds: float) -> None:
+    """Run the job scheduler.  Only one is active per database; a second one stands by and takes over."""
     import logging
 
     from portal.scheduler import run_scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    sys.exit(run_scheduler(current_app._get_current_object()))  # type: ignore[attr-defined]
+    sys.exit(run_scheduler(current_app._get_current_object(), standby=standby,  # type: ignore[attr-defined]
+                           poll_seconds=poll_seconds))

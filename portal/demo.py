@@ -6,8 +6,11 @@ whose due date has passed.  The year shows what the declarations area handles: w
 month to month, a Lao manager paid above the base ceiling, a Lao worker on sick leave paid below the floor,
 a leaver's last month, one period filed late on each side, a Lao period replaced before its due date and
 another corrected after it, and a Tajik month with no wages (a nil declaration).  The Lao employer's next
-period is left as an open draft for the demo user to file.  Dates are relative to the ``now`` the demo is
-seeded with, so the demo looks current whatever day it runs.
+period is left as an open draft for the demo user to file.  A third employer, a Tajik bakery, stopped filing
+four months ago: the night's jobs (run as of the seeding day) assess its missing months, fine the late
+filings and charge interest, and staff have waived one fine and asked to waive another, which waits for a
+supervisor's approval.  Dates are relative to the ``now`` the demo is seeded with, so the demo looks current
+whatever day it runs.
 
 Each area extends this as it is built, so that a fresh ``make run`` shows the product at work.
 Seeding is idempotent: a second run finds the demo in place and changes nothing.
@@ -21,20 +24,26 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from babel.numbers import get_currency_precision
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from common.audit import Actor
 from common.period import Period
 from common.schemes import Scheme
+from contributions.assessments import assess_non_filers
 from contributions.calendar import period_due_date
 from contributions.declarations import Declaration, DeclarationLine
 from contributions.drafts import LineChange, open_draft, update_lines
 from contributions.filing import file_nil, rf_of, submit_declaration
+from contributions.fines import post_fines
+from contributions.interest import post_interest
+from contributions.jobs import JobRun
+from contributions.ledger import CHARGE_KINDS, LedgerEntry
 from contributions.payment_actions import import_statement
 from contributions.payments import Bank
 from contributions.reconciliation import reconcile_batch
 from contributions.rules.references import format_numeric, format_rf
+from contributions.waivers import request_waiver
 from employers.accounts import Role, create_user, find_user_by_email
 from employers.employers import Employer
 from employers.persons import Employment
@@ -57,6 +66,15 @@ TAJIK_EMPLOYER = {
     "address": "кӯчаи Рӯдакӣ 45, ноҳияи Сино, Душанбе", "contact_name": "Фарида Раҳимова",
     "phone": "+992 37 221 4567", "email": "kadrho@pomir-textil.example", "preferred_language": "tg",
 }
+# A bakery that declared and paid for eight months, then stopped filing: the night's jobs assess the missing
+# months, fine the late filing and charge interest on the estimates.
+NON_FILER_EMPLOYER = {
+    "legal_name": "ҶДММ «Нони Хуҷанд»", "legal_name_latin": "Khujand Bread LLC", "trading_name": "Нони Хуҷанд",
+    "category": "non_budget", "sector_code": "C", "region_code": "TJ-DU-02",
+    "address": "кӯчаи Айнӣ 12, ноҳияи Шоҳмансур, Душанбе", "contact_name": "Сино Раҳмонов",
+    "phone": "+992 37 227 8899", "email": "info@non-khujand.example", "preferred_language": "ru",
+}
+NON_FILER_STOPS_AFTER = 8  # periods declared before it stopped filing
 PENDING_APPLICATION = {
     "legal_name": "ҶДММ «Варзоб Сохтмон»", "legal_name_latin": "Varzob Construction LLC", "trading_name": "",
     "category": "budget", "sector_code": "F", "region_code": "TJ-RA-02",
@@ -116,7 +134,8 @@ def seed_demo(session: Session, *, now: dt.datetime) -> tuple[bool, list[DemoLog
     employers = {}
     for key, scheme_code, tax, profile, year in (
             ("lao", "LA-LSSO", "0123456789", LAO_EMPLOYER, LAO_YEAR),
-            ("tajik", "TJ-SOCTAX", "020012345", TAJIK_EMPLOYER, TAJIK_YEAR)):
+            ("tajik", "TJ-SOCTAX", "020012345", TAJIK_EMPLOYER, TAJIK_YEAR),
+            ("bakery", "TJ-SOCTAX", "020054321", NON_FILER_EMPLOYER, DemoYear(late=-1, late_by_days=0))):
         scheme = session.get(Scheme, scheme_code)
         periods = declared_periods(session, scheme, profile["category"], now=now)
         # Registered early in the first declared month, so that every month since is declared.
@@ -129,6 +148,8 @@ def seed_demo(session: Session, *, now: dt.datetime) -> tuple[bool, list[DemoLog
         employers[key] = approve_application(session, employer.id, actor=actor, now=registered)
         workers = _seed_workers(session, employers[key], registered=registered, now=now, actor=actor)
         filer = find_user_by_email(session, admin.email)
+        if key == "bakery":
+            periods = periods[:NON_FILER_STOPS_AFTER]
         _seed_declarations(session, employers[key], periods, workers, year,
                            actor=filer.as_actor(), user_id=filer.id)
         if key == "lao":
@@ -140,9 +161,11 @@ def seed_demo(session: Session, *, now: dt.datetime) -> tuple[bool, list[DemoLog
                         employer_id=employers[login.employer].id if login.employer else None,
                         locale=login.language, actor=actor, now=now)
     officer = find_user_by_email(session, "supervisor@demo.example").as_actor()
-    for key, bank_code in (("lao", "BCEL"), ("tajik", "AMONATBONK")):
+    for key, bank_code in (("lao", "BCEL"), ("tajik", "AMONATBONK"), ("bakery", "ORIENBANK")):
         _seed_payments(session, employers[key], bank_code, actor=officer, now=now)
     reconcile_batch(session, actor=Actor.system("reconciliation"), now=now)
+    _run_the_night(session, now=now)
+    _seed_waivers(session, employers, now=now)
     apply_for_registration(
         session, scheme_code="TJ-SOCTAX", profile=PENDING_APPLICATION, tax_number="030098765",
         registration_number="", applicant=ApplicantAccount("Бахтиёр Собиров", "applicant@demo.example",
@@ -299,8 +322,8 @@ def _seed_payments(session: Session, employer: Employer, bank_code: str, *, acto
             amount += Decimal(50_000) if scheme.country == "LA" else Decimal(100)
         if index == 7:
             remittance = f"{employer.employer_number} {period}"
-        entries.append(datagen.StatementEntry(f"{bank_code}-{period}-{index:02d}", min(paid_on, today), amount,
-                                              employer.legal_name_latin, remittance))
+        entries.append(datagen.StatementEntry(f"{bank_code}-{employer.employer_number}-{period}-{index:02d}",
+                                              min(paid_on, today), amount, employer.legal_name_latin, remittance))
     if scheme.country == "LA":
         entries.append(datagen.StatementEntry(f"{bank_code}-CASH-DEPOSIT", today - dt.timedelta(days=2),
                                               Decimal(1_500_000), "ຮ້ານ ສົມໃຈ", "ເງິນຝາກ ປະກັນສັງຄົມ"))
@@ -310,11 +333,53 @@ def _seed_payments(session: Session, employer: Employer, bank_code: str, *, acto
     import_statement(session, bank, f"{bank_code.lower()}-{today.isoformat()}.xml", data, actor=actor, now=now)
 
 
+def _run_the_night(session: Session, *, now: dt.datetime) -> None:
+    """The night's jobs as of today in each scheme, recorded as runs like the scheduler's: the non-filer's
+    missing months are assessed, late filings fined, late payments and estimates charged interest."""
+    for scheme in session.scalars(select(Scheme).order_by(Scheme.code)):
+        as_of = local_today(scheme, now)
+        for job, run in (("assess_non_filers", assess_non_filers), ("post_fines", post_fines),
+                         ("post_interest", post_interest)):
+            done = run(session, scheme.code, as_of=as_of, actor=Actor.system("scheduler"), now=now)
+            session.add(JobRun(job=job, as_of=as_of, started_at=now, finished_at=now, status="finished",
+                               started_by="system:seed-demo", counts={scheme.code: _plain(done)}, error=""))
+    session.flush()
+
+
+def _plain(counts: object) -> dict:
+    return {name: value if isinstance(value, int) else str(value) for name, value in vars(counts).items()}
+
+
+def _seed_waivers(session: Session, employers: dict[str, Employer], *, now: dt.datetime) -> None:
+    """A supervisor waived the fine of Pomir Textile's one late filing (within the threshold: in effect at
+    once); the administrator asked to waive 90 % of the bakery's largest fine, above the threshold, and it
+    waits for the supervisor's approval."""
+    supervisor = find_user_by_email(session, "supervisor@demo.example").as_actor()
+    administrator = find_user_by_email(session, "admin@demo.example").as_actor()
+    for key, actor, share, reason in (
+            ("tajik", supervisor, Decimal(1), "Первое нарушение за год; задержка подачи подтверждена справкой "
+                                              "банка о сбое системы."),
+            ("bakery", administrator, Decimal("0.9"), "Пекарня была закрыта на ремонт после пожара; комиссия "
+                                                      "рекомендует списать большую часть штрафа.")):
+        employer = employers[key]
+        fined = session.execute(select(LedgerEntry.period, func.sum(LedgerEntry.debit - LedgerEntry.credit))
+                                .where(LedgerEntry.employer_id == employer.id, LedgerEntry.component == "fine",
+                                       LedgerEntry.kind.in_(CHARGE_KINDS))
+                                .group_by(LedgerEntry.period).order_by(LedgerEntry.period)).all()
+        if not fined:
+            continue
+        period, amount = max(fined, key=lambda row: row[1])
+        amount = (Decimal(amount) * share).quantize(Decimal("0.01"))
+        request_waiver(session, employer, period=period, component="fine", amount=amount, reason=reason,
+                       actor=actor, now=now)
+
+
 def demo_logins() -> list[DemoLogin]:
     return [
         DemoLogin("lao.admin@demo.example", Role.EMPLOYER_ADMIN, "ສົມພອນ ພົມມະວົງ", "lo", "lao"),
         DemoLogin("lao.clerk@demo.example", Role.EMPLOYER_CLERK, "ນ້ອຍ ແສງສຸລິຍາ", "lo", "lao"),
         DemoLogin("tj.admin@demo.example", Role.EMPLOYER_ADMIN, "Фарида Раҳимова", "tg", "tajik"),
+        DemoLogin("bakery.admin@demo.example", Role.EMPLOYER_ADMIN, "Сино Раҳмонов", "ru", "bakery"),
         DemoLogin("inspector@demo.example", Role.INSPECTOR, "ບຸນມີ ສີສຸວັນ", "lo"),
         DemoLogin("supervisor@demo.example", Role.SUPERVISOR, "Далер Назаров", "ru"),
         DemoLogin("admin@demo.example", Role.SYSADMIN, "System Administrator", "en"),

@@ -5,19 +5,24 @@ keeps what was done before it; the run is recorded as finished with its counts, 
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from common.audit import Actor
 from common.schemes import Scheme
+from contributions.assessments import assess_non_filers
+from contributions.fines import post_fines
 from contributions.interest import post_interest
 from contributions.jobs import JobRun
 from portal.payment_jobs import run_reconciliation
 
 SessionMaker = Callable[[], Session]
+# Names the jobs' advisory locks (the second key is the job and scheme).
+JOB_LOCK_KEY = 771_002
 
 
 def _reconcile(new_session: SessionMaker, as_of: dt.date, actor: Actor, now: Callable[[], dt.datetime]) -> dict:
@@ -26,22 +31,50 @@ def _reconcile(new_session: SessionMaker, as_of: dt.date, actor: Actor, now: Cal
             "matched_by_employer": run.matched_by_employer, "unmatched": run.unmatched}
 
 
-def _interest(new_session: SessionMaker, as_of: dt.date, actor: Actor, now: Callable[[], dt.datetime]) -> dict:
-    counts: dict[str, object] = {}
-    with new_session() as session:
-        schemes = list(session.scalars(select(Scheme.code).order_by(Scheme.code)))
-    for code in schemes:
+def _per_scheme(job: str, work: Callable[[Session, str], dict]) -> Callable[..., dict]:
+    """A job run scheme by scheme, one transaction each, under a transaction-level advisory lock per job
+    and scheme: a manual run that overlaps the scheduled one waits for it, then finds nothing left to do."""
+
+    def run(new_session: SessionMaker, as_of: dt.date, actor: Actor, now: Callable[[], dt.datetime]) -> dict:
+        counts: dict[str, object] = {}
         with new_session() as session:
-            done = post_interest(session, code, as_of=as_of, actor=actor, now=now())
-            session.commit()
-        counts[code] = {"late_debts": done.debts, "periods_changed": done.periods_changed, "net": str(done.posted)}
-    return counts
+            schemes = list(session.scalars(select(Scheme.code).order_by(Scheme.code)))
+        for code in schemes:
+            with new_session() as session:
+                if session.get_bind().dialect.name == "postgresql":
+                    session.execute(text("SELECT pg_advisory_xact_lock(:job, :scheme)"),
+                                    {"job": JOB_LOCK_KEY, "scheme": zlib.crc32(f"{job}:{code}".encode()) - 2**31})
+                counts[code] = work(session, code, as_of=as_of, actor=actor, now=now())
+                session.commit()
+        return counts
+
+    return run
+
+
+def _interest(session: Session, code: str, **kwargs) -> dict:
+    done = post_interest(session, code, **kwargs)
+    return {"late_debts": done.debts, "periods_changed": done.periods_changed, "net": str(done.posted)}
+
+
+def _fines(session: Session, code: str, **kwargs) -> dict:
+    done = post_fines(session, code, **kwargs)
+    return {"late_periods": done.late_periods, "periods_changed": done.periods_changed, "net": str(done.posted),
+            "without_index": done.without_index}
+
+
+def _assessments(session: Session, code: str, **kwargs) -> dict:
+    done = assess_non_filers(session, code, **kwargs)
+    return {"assessed": done.assessed, "amount": str(done.amount), "without_basis": done.without_basis}
 
 
 JOBS: dict[str, Callable[[SessionMaker, dt.date, Actor, Callable[[], dt.datetime]], dict]] = {
     "reconcile_payments": _reconcile,
-    "post_interest": _interest,
+    "assess_non_filers": _per_scheme("assess_non_filers", _assessments),
+    "post_fines": _per_scheme("post_fines", _fines),
+    "post_interest": _per_scheme("post_interest", _interest),
 }
+# The night's work, in this order: assessments first (they earn interest), then fines, then interest.
+NIGHTLY = ("assess_non_filers", "post_fines", "post_interest")
 
 
 def run_job(new_session: SessionMaker, name: str, *, as_of: dt.date, actor: Actor,

@@ -165,6 +165,21 @@ MESSAGES = {
     "parameter.period_declared": _l("Contributions for %(period)s have already been declared, and a declared "
                                     "period is never recomputed. The new version can take effect from "
                                     "%(first_day)s at the earliest."),
+    "waiver.component_unknown": _l("Choose interest or fine."),
+    "waiver.period_invalid": _l("Write the period as year and month, for example 2026-03."),
+    "waiver.reason_required": _l("Give the reason for the waiver."),
+    "waiver.note_required": _l("Give the reason for the decision."),
+    "waiver.amount_invalid": _l("Write a positive amount, with no more decimals than the currency has."),
+    "waiver.more_than_charged": _l("The waiver cannot be more than what is charged and not yet waived for this "
+                                   "period (%(available)s)."),
+    "waiver.not_found": _l("This waiver does not exist."),
+    "waiver.already_decided": _l("This waiver has already been decided."),
+    "waiver.second_person_required": _l("A waiver must be approved by a second person, not by the one who asked "
+                                        "for it."),
+    "certificate.not_compliant": _l("A certificate of compliance cannot be issued: %(problems)s"),
+    "certificate.not_found": _l("This certificate does not exist."),
+    "certificate.already_revoked": _l("This certificate has already been revoked."),
+    "certificate.reason_required": _l("Give the reason for revoking the certificate."),
 }
 
 

@@ -2,7 +2,8 @@
 
 Only one scheduler may be active per database.  On PostgreSQL the leader holds a session-level advisory
 lock on a dedicated connection (released by the server if the process dies); on SQLite it holds an
-exclusive ``flock`` on a file beside the database.  A second instance refuses to start.
+exclusive ``flock`` on a file beside the database.  A second instance stands by and takes over when the
+first stops or dies.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import fcntl
 import logging
 import os
 import signal
+import time
 from pathlib import Path
 from typing import Any
 
@@ -111,14 +113,22 @@ def reconcile_payments(app: Flask) -> dict[str, int]:
             "matched_by_employer": run.matched_by_employer, "unmatched": run.unmatched}
 
 
-def post_interest_job(app: Flask) -> dict:
-    """Job: late-payment interest, as of the date that has just begun in the schemes' time zones.  It runs
-    at 19:30 UTC: 00:30 in Dushanbe (UTC+5) and 02:30 in Vientiane (UTC+7), the same new date in both."""
-    from portal.jobs import run_job
+def nightly_jobs(app: Flask) -> dict:
+    """Job: the night's work (assessments of non-filers, late-filing fines, late-payment interest), as of
+    the date that has just begun in the schemes' time zones.  It runs at 19:30 UTC: 00:30 in Dushanbe
+    (UTC+5) and 02:30 in Vientiane (UTC+7), the same new date in both.  Each job is recorded as its own run;
+    one that fails does not stop the next."""
+    from portal.jobs import NIGHTLY, run_job
 
     as_of = (utcnow() + dt.timedelta(hours=5)).date()
-    run = run_job(session_factory(app), "post_interest", as_of=as_of, actor=Actor.system("scheduler"), now=utcnow)
-    return run.counts
+    counts: dict = {}
+    for name in NIGHTLY:
+        try:
+            counts[name] = run_job(session_factory(app), name, as_of=as_of, actor=Actor.system("scheduler"),
+                                   now=utcnow).counts
+        except Exception:  # recorded on the run; the next job still runs
+            log.exception("job %s failed", name)
+    return counts
 
 
 def build_scheduler(app: Flask) -> BlockingScheduler:
@@ -130,18 +140,34 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
                       name="Deliver queued e-mail and SMS")
     scheduler.add_job(reconcile_payments, "interval", minutes=10, args=[app], id="reconcile_payments",
                       name="Import bank statements from the inbox and reconcile payments")
-    # At night in Asia (Vientiane UTC+7, Dushanbe UTC+5): interest as of the day that has just begun there.
-    scheduler.add_job(post_interest_job, "cron", hour=19, minute=30, args=[app], id="post_interest",
-                      name="Post late-payment interest")
+    # At night in Asia (Vientiane UTC+7, Dushanbe UTC+5), as of the day that has just begun there.
+    scheduler.add_job(nightly_jobs, "cron", hour=19, minute=30, args=[app], id="nightly",
+                      name="Assess non-filers, post late-filing fines and late-payment interest")
     return scheduler
 
 
-def run_scheduler(app: Flask) -> int:
-    """Run until stopped.  Returns 1 at once when another scheduler is already active."""
+def run_scheduler(app: Flask, *, standby: bool = True, poll_seconds: float = 5.0) -> int:
+    """Run until stopped.  When another scheduler is active: with ``standby``, wait and take over as soon as
+    it stops or dies (its lock is released by the server or the kernel); without, return 1 at once."""
     lock = SchedulerLock(app.config["DATABASE_URL"], app.config["SCHEDULER_LOCK_FILE"])
-    if not lock.acquire():
-        log.error("another scheduler is already active for this database; not starting a second one")
-        return 1
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    announced = False
+    while not lock.acquire():
+        if not standby:
+            log.error("another scheduler is already active for this database; not starting a second one")
+            return 1
+        if not announced:
+            log.info("another scheduler is active for this database; standing by to take over")
+            announced = True
+        time.sleep(poll_seconds)
+        if stopping:
+            return 0
     scheduler = build_scheduler(app)
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
     log.info("scheduler started with jobs: %s", ", ".join(job.id for job in scheduler.get_jobs()))

@@ -10,12 +10,16 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass, fields
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_currency, format_decimal, format_percent, get_currency_precision
 
 from notifications.i18n import translations_for
+
+if TYPE_CHECKING:
+    from employers.employers import Employer
 
 LAO_PREPOSED_VOWELS = "\u0ec0\u0ec1\u0ec2\u0ec3\u0ec4"  # written before the consonant they follow in speech
 
@@ -27,6 +31,21 @@ class Item:
     key: str
     label: str
     value: str
+
+
+def _(text: str) -> str:
+    """Mark a string for extraction; it is translated where the document is built, in its language."""
+    return text
+
+
+def employer_items(employer: Employer, t: Text) -> list[Item]:
+    """Who the document is about, as every document prints it: names, numbers and address."""
+    items = [Item("legal_name", t(_("Legal name")), clean(employer.legal_name))]
+    if employer.legal_name_latin and employer.legal_name_latin != employer.legal_name:
+        items.append(Item("legal_name_latin", t(_("Legal name in Latin script")), clean(employer.legal_name_latin)))
+    return items + [Item("employer_number", t(_("Employer number")), employer.employer_number or ""),
+                    Item("tax_number", t(_("Tax identification number")), employer.tax_number),
+                    Item("address", t(_("Address")), clean(employer.address))]
 
 
 def clean(text: str) -> str:

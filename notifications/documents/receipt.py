@@ -24,7 +24,7 @@ from contributions.declarations import Declaration
 from contributions.filing import amount_charged_by
 from contributions.rules.references import body_of, format_numeric, format_rf, rf_reference
 from employers.employers import LANGUAGES, Employer
-from notifications.documents.formatting import Item, Text, all_strings, clean
+from notifications.documents.formatting import Item, Text, all_strings, clean, employer_items
 from notifications.documents.layout import (
     INK,
     MARGIN,
@@ -99,15 +99,6 @@ class ReceiptContent:
     def strings(self) -> list[str]:
         """Every string the PDF is built from (for checks)."""
         return all_strings(self)
-
-
-def _employer_items(employer: Employer, t: Text) -> list[Item]:
-    items = [Item("legal_name", t(_("Legal name")), clean(employer.legal_name))]
-    if employer.legal_name_latin and employer.legal_name_latin != employer.legal_name:
-        items.append(Item("legal_name_latin", t(_("Legal name in Latin script")), clean(employer.legal_name_latin)))
-    return items + [Item("employer_number", t(_("Employer number")), employer.employer_number or ""),
-                    Item("tax_number", t(_("Tax identification number")), employer.tax_number),
-                    Item("address", t(_("Address")), clean(employer.address))]
 
 
 def _declaration_items(declaration: Declaration, t: Text, previous_receipt: str | None) -> list[Item]:
@@ -199,7 +190,7 @@ def receipt_content(
         receipt=[Item("receipt_number", t(_("Receipt number")), receipt_number),
                  Item("filed_at", t(_("Filed at")), t.moment(declaration.filed_at, scheme.time_zone)),
                  Item("filed_by", t(_("Filed by")), clean(declaration.filed_by or ""))],
-        employer_heading=t(_("Employer")), employer=_employer_items(employer, t),
+        employer_heading=t(_("Employer")), employer=employer_items(employer, t),
         declaration_heading=t(_("Declaration")), declaration=_declaration_items(declaration, t, previous_receipt),
         notes=_notes(declaration, t), totals_heading=t(_("Totals")), totals=_totals_items(declaration, t, charged),
         lines_heading=t(_("Workers declared")),

@@ -23,7 +23,7 @@ from contributions.account import PeriodAccount, account_periods, credit_held
 from contributions.ledger import balance_of
 from contributions.payments import Payment
 from employers.employers import LANGUAGES, Employer
-from notifications.documents.formatting import Item, Text, all_strings, clean, shorten
+from notifications.documents.formatting import Item, Text, all_strings, clean, employer_items, shorten
 from notifications.documents.layout import (
     INK,
     PAD,
@@ -108,15 +108,6 @@ def payments_between(session: Session, employer_id: int, first: dt.date, last: d
                                 .order_by(Payment.value_date, Payment.id)))
 
 
-def _employer_items(employer: Employer, t: Text) -> list[Item]:
-    items = [Item("legal_name", t(_("Legal name")), clean(employer.legal_name))]
-    if employer.legal_name_latin and employer.legal_name_latin != employer.legal_name:
-        items.append(Item("legal_name_latin", t(_("Legal name in Latin script")), clean(employer.legal_name_latin)))
-    return items + [Item("employer_number", t(_("Employer number")), employer.employer_number or ""),
-                    Item("tax_number", t(_("Tax identification number")), employer.tax_number),
-                    Item("address", t(_("Address")), clean(employer.address))]
-
-
 def _period_row(row: PeriodAccount, t: Text, today: dt.date) -> tuple[str, ...]:
     status = t(STATUS_NAMES[row.status])
     if row.overdue_on(today):
@@ -151,7 +142,7 @@ def statement_content(session: Session, employer: Employer, *, first: Period, la
     return StatementContent(
         language=language, institution=clean(scheme.institution_in(language)), scheme=clean(scheme.name_in(language)),
         title=t(_("Statement of account")),
-        employer_heading=t(_("Employer")), employer=_employer_items(employer, t),
+        employer_heading=t(_("Employer")), employer=employer_items(employer, t),
         statement_heading=t(_("Statement")),
         statement=[Item("periods", t(_("Periods covered")), covered),
                    Item("date", t(_("Date of the statement")), t.date(today)),

@@ -14,9 +14,11 @@ from common.errors import DomainError
 from common.period import Period
 from contributions.account import account_periods, allocations_of, credit_held, payments_of
 from contributions.arrears import aging, arrears_lines
+from contributions.assessments import Assessment
 from contributions.declarations import Declaration
 from contributions.ledger import balance_of
 from contributions.payments import Bank, Payment
+from contributions.waivers import waivers_of
 from employers.registration import local_today
 from notifications.documents.formatting import shorten
 from portal.access import EMPLOYER, allow
@@ -54,7 +56,10 @@ def overview():
                            balance=balance_of(db, employer.id), credit=credit_held(db, employer.id),
                            aging=aging(arrears_lines(db, as_of=today, employer_id=employer.id)),
                            periods=periods, overdue={row.period for row in periods if row.overdue_on(today)},
+                           assessed=set(db.scalars(select(Assessment.period).where(
+                               Assessment.employer_id == employer.id, Assessment.status == "active"))),
                            payments=payments, page=page, pages=pages,
+                           waivers=waivers_of(db, employer.id, in_effect_only=True),
                            references={item.id: shorten(item.remittance or "", REFERENCE_LENGTH) for item in payments},
                            statement_from=str(last.shift(1 - STATEMENT_MONTHS)), statement_to=str(last))
 

@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from common.money import ROUNDING_MODES
 from common.schemes import Scheme
 from contributions.ledger import DEBT_COMPONENTS
+from contributions.parameter_versions import FINE_UNITS
 from contributions.parameters import BRANCHES, NAMES
 from contributions.rules.allocation import PERIOD_ORDERS
 from contributions.rules.due_dates import ROLL_RULES
@@ -35,6 +36,16 @@ PARAMETER_LABELS = {
     "interest.cap": _l("Cap of late-payment interest (a share of the amount due)"),
     "interest.tolerance": _l("Interest below this amount is not charged"),
     "allocation.periods": _l("Order in which payments settle periods"),
+    "fine.filing.amount": _l("Late-filing fine (in its unit, for each step of delay)"),
+    "fine.filing.unit": _l("Unit of the late-filing fine"),
+    "fine.filing.step_days": _l("Days of delay per step of the late-filing fine"),
+    "fine.filing.cap": _l("Cap of the late-filing fine (in its unit)"),
+    "calculation_index": _l("Calculation index"),
+    "assessment.grace_days": _l("Days after the due date before a missing declaration is assessed"),
+    "assessment.uplift_first": _l("Uplift of an assessment for the first missing month"),
+    "assessment.uplift_step": _l("Further uplift of an assessment for each further missing month"),
+    "waiver.approval_threshold": _l("Waivers above this amount need a supervisor's approval"),
+    "certificate.valid_days": _l("Days a certificate of compliance is valid"),
     "branch.pension": _l("Share of the total for pensions"),
     "branch.health": _l("Share of the total for health care"),
     "branch.short_term": _l("Share of the total for short-term benefits"),
@@ -64,6 +75,16 @@ VALUE_FORMATS = {
     "interest.rate": _l("A fraction per day, per month or once: 0.0004 means 0.04 per cent."),
     "interest.cap": _l("A fraction between 0 and 1: 0.5 means at most half of the amount due."),
     "interest.tolerance": _AMOUNT,
+    "fine.filing.amount": _l("A number of units: 1 with the calculation index as unit means one index."),
+    "fine.filing.unit": _l("One of: %(choices)s.", choices=", ".join(FINE_UNITS)),
+    "fine.filing.step_days": _l("A whole number of days from 0 to 366; 0 means the fine is charged once."),
+    "fine.filing.cap": _l("A number of units, or leave the parameter out for no cap."),
+    "calculation_index": _AMOUNT,
+    "assessment.grace_days": _l("A whole number of days from 0 to 366."),
+    "assessment.uplift_first": _l("A fraction between 0 and 1: 0.25 means 25 per cent."),
+    "assessment.uplift_step": _l("A fraction between 0 and 1: 0.05 means 5 percentage points."),
+    "waiver.approval_threshold": _AMOUNT,
+    "certificate.valid_days": _l("A whole number of days from 1 to 366."),
     **{f"branch.{branch}": _l("A fraction of the total between 0 and 1; the shares of all branches add up to 1.")
        for branch in BRANCHES},
 }

@@ -29,7 +29,7 @@ from contributions.drafts import (
     update_lines,
 )
 from contributions.filing import amount_charged_by, file_nil, rf_of, submit_declaration
-from contributions.periods import period_overview
+from contributions.periods import assessments_with_receipts, period_overview
 from contributions.rules.calculation import split_total
 from contributions.rules.declaration_lines import ABSENCE_REASONS
 from contributions.rules.references import format_numeric, format_rf
@@ -91,9 +91,11 @@ def period(period: str):
     versions = versions_of(db, employer.id, value)
     draft = draft_of(db, employer.id, value)
     due = period_rules(db, employer, value).due_date
+    assessment, receipt = next(iter(assessments_with_receipts(db, employer.id, value)), (None, None))
     return render_template("declarations/period.html", period=value, versions=versions, draft=draft, due=due,
                            employer=employer, open_form=PlainForm(), nil_form=NilForm(),
-                           charged={v.id: amount_charged_by(db, v.id) for v in versions})
+                           charged={v.id: amount_charged_by(db, v.id) for v in versions},
+                           assessment=assessment, receipt=receipt)
 
 
 @bp.route("/period/<period>/draft", methods=["POST"])

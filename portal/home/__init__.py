@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, send_from_directory, url_for
 from flask_login import current_user
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
+from contributions.waivers import Waiver
 from employers.accounts import Role
 from notifications.fonts import FONT_DIR
 from portal.access import EMPLOYER, allow, public
@@ -46,7 +47,8 @@ def inspector():
 @bp.route("/supervisor")
 @allow(Role.SUPERVISOR)
 def supervisor():
-    return render_template("home/supervisor.html")
+    waiting = db_session().scalar(select(func.count()).select_from(Waiver).where(Waiver.status == "pending"))
+    return render_template("home/supervisor.html", waivers_waiting=waiting or 0)
 
 
 @bp.route("/admin")

@@ -29,4 +29,11 @@ def page_count(total: int) -> int:
     return max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
 
 
-from portal.payments import employer_account, payment, statements, unmatched  # noqa: E402,F401  (the routes)
+from portal.payments import (  # noqa: E402,F401  (the routes)
+    arrears,
+    employer_account,
+    payment,
+    statements,
+    unmatched,
+    waivers,
+)

@@ -12,6 +12,7 @@ from contributions.account import account_periods, credit_held, payments_of
 from contributions.arrears import aging, arrears_lines
 from contributions.declarations import Declaration
 from contributions.payment_actions import record_counter_receipt, refund_credit
+from contributions.periods import assessments_with_receipts
 from employers.employers import Employer
 from employers.registration import local_today
 from portal.access import allow
@@ -19,7 +20,7 @@ from portal.database import db_session
 from portal.i18n import money
 from portal.messages import message_for
 from portal.payments import OFFICERS, VIEWERS, bp, is_officer
-from portal.payments.forms import CounterReceiptForm, RefundForm, add_error, read_amount
+from portal.payments.forms import CounterReceiptForm, RefundForm, WaiverForm, add_error, read_amount
 from portal.web import UseCaseFailed, attempt, current_actor, now
 
 PAYMENTS_SHOWN = 100
@@ -42,16 +43,20 @@ def _employer(employer_id: int, *, registered: bool = False) -> Employer:
 
 
 def _show(employer: Employer, *, receipt: CounterReceiptForm | None = None, refund: RefundForm | None = None,
-          error: str | None = None, status: int = 200):
+          waiver: WaiverForm | None = None, error: str | None = None, status: int = 200):
+    from portal.payments.waivers import waiver_panel  # imported here: that module imports this one
+
     db = db_session()
+    assessments = assessments_with_receipts(db, employer.id)
     return render_template(
         "payments/employer_account.html", employer=employer, periods=account_periods(db, employer.id),
+        assessments=assessments, assessed={a.period for a, _ in assessments if a.status == "active"},
         credit=credit_held(db, employer.id), payments=payments_of(db, employer.id, limit=PAYMENTS_SHOWN),
         aging=aging(arrears_lines(db, as_of=local_today(employer.scheme, now()), employer_id=employer.id)),
         shown=PAYMENTS_SHOWN, officer=is_officer() and employer.is_registered, error=error,
         receipt_form=receipt or CounterReceiptForm(prefix="receipt", formdata=None, channel="cash",
                                                    value_date=local_today(employer.scheme, now())),
-        refund_form=refund or RefundForm(prefix="refund", formdata=None)), status
+        refund_form=refund or RefundForm(prefix="refund", formdata=None), **waiver_panel(db, employer, waiver)), status
 
 
 def _place(form, error: DomainError, currency: str) -> str | None:

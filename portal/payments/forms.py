@@ -73,3 +73,24 @@ def read_amount(field: StringField, currency: str) -> Decimal | None:
 
 def add_error(field, error: DomainError) -> None:
     field.errors = [*field.errors, message_for(error)]
+
+
+class WaiverForm(PortalForm):
+    """A waiver of interest or a fine; the periods to choose from are set by the page (those with something
+    left to waive)."""
+
+    period = SelectField(_l("Period"), validate_choice=False)
+    component = SelectField(_l("What to waive"), choices=[SelectChoice("interest", _l("Interest")),
+                                                          SelectChoice("fine", _l("Fine"))], validate_choice=False)
+    amount = StringField(_l("Amount"), validators=[DataRequired(), Length(max=40)])
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=1000)])
+    submit = SubmitField(_l("Record the waiver"))
+
+
+class ApproveWaiverForm(PortalForm):
+    submit = SubmitField(_l("Approve"))
+
+
+class RejectWaiverForm(PortalForm):
+    note = TextAreaField(_l("Reason for rejecting"), validators=[Length(max=1000)])
+    submit = SubmitField(_l("Reject"))

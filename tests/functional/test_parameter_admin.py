@@ -108,3 +108,11 @@ def test_anonymous_visitors_are_sent_to_the_login(client, db) -> None:
 
 def test_the_administrators_home_links_to_the_parameters(admin) -> None:
     assert "/admin/parameters" in admin.get("/admin").get_data(as_text=True)
+
+
+def test_every_parameter_has_a_label_and_a_format_hint() -> None:
+    from contributions.parameters import NAMES
+    from portal.admin.forms import PARAMETER_LABELS, VALUE_FORMATS
+
+    assert set(PARAMETER_LABELS) == set(NAMES)
+    assert set(VALUE_FORMATS) == set(NAMES)

@@ -19,10 +19,16 @@ from portal.demo import DEMO_PASSWORD, declared_periods, demo_logins, seed_demo
 from tests.factories import NOW
 
 
+def _filers(db) -> dict[str, Employer]:
+    """The demo's Lao and Tajik employers that file every month, by scheme (the bakery stopped filing)."""
+    return {e.scheme_code: e for e in db.scalars(select(Employer).where(Employer.status == "active"))
+            if e.legal_name_latin != "Khujand Bread LLC"}
+
+
 def test_seed_demo_creates_lao_and_tajik_employers_once(db) -> None:
     created, logins = seed_demo(db, now=NOW)
     assert created
-    active = {e.scheme_code: e for e in db.scalars(select(Employer).where(Employer.status == "active"))}
+    active = _filers(db)
     assert active["LA-LSSO"].legal_name.startswith("ບໍລິສັດ") and active["LA-LSSO"].preferred_language == "lo"
     assert "Помир" in active["TJ-SOCTAX"].legal_name and active["TJ-SOCTAX"].scheme.time_zone == "Asia/Dushanbe"
     assert all(e.employer_number for e in active.values())
@@ -55,7 +61,7 @@ def _local(declaration: Declaration, employer: Employer) -> dt.date:
 
 def test_seed_demo_declares_a_year_for_both_employers(db) -> None:
     seed_demo(db, now=NOW)
-    active = {e.scheme_code: e for e in db.scalars(select(Employer).where(Employer.status == "active"))}
+    active = _filers(db)
     lao, tajik = active["LA-LSSO"], active["TJ-SOCTAX"]
     # On 20 November 2026 (NOW) the Lao October is due that very day (a Friday): not yet passed, so October
     # is the open draft and the year runs October 2025 - September 2026.  The Tajik October was due on
@@ -72,10 +78,11 @@ def test_seed_demo_declares_a_year_for_both_employers(db) -> None:
         assert all(d.filed_at <= NOW and d.filed_by_user_id is not None for d in filed)
         # Nothing is overdue: every month since registration is declared or, for the current one, not due yet.
         assert "overdue" not in {row.status for row in period_overview(db, employer, now=NOW)}
-        # The account charges exactly what the versions in force declare.
+        # The account charges exactly what the versions in force declare (interest and fines apart).
         current = [current_version(db, employer.id, Period.parse(period)) for period in periods]
         charged = db.scalar(select(func.sum(LedgerEntry.debit - LedgerEntry.credit)).where(
-            LedgerEntry.employer_id == employer.id, LedgerEntry.kind.in_(("charge", "charge_reduction"))))
+            LedgerEntry.employer_id == employer.id, LedgerEntry.kind.in_(("charge", "charge_reduction")),
+            LedgerEntry.component.in_(("employee_share", "employer_share"))))
         assert charged == sum((d.total for d in current), Decimal(0)) > 0
         # Originals are filed on the 10th of the following month or the next working day, except the late one.
         originals = [d for d in filed if d.kind == "original"]
@@ -179,12 +186,39 @@ def test_seed_demo_pays_most_periods_and_leaves_some_arrears(db) -> None:
 
     seed_demo(db, now=NOW)
     rules = dict(db.execute(select(Payment.match_rule, func.count()).group_by(Payment.match_rule)).all())
-    assert rules == {"reference": 19, "employer_amount": 2, None: 1}  # None: the deposit left for an officer
+    # Seven periods by reference for the bakery, eleven minus one for each other; None: the deposit left for an
+    # officer.
+    assert rules == {"reference": 26, "employer_amount": 2, None: 1}
     unmatched = db.scalars(select(Payment).where(Payment.status == "unmatched")).one()
     assert unmatched.scheme_code == "LA-LSSO" and unmatched.employer_id is None
-    for employer in db.scalars(select(Employer).where(Employer.status == "active")):
+    for employer in _filers(db).values():
         periods = account_periods(db, employer.id)  # newest first
         assert periods[0].status == "unpaid"  # the last period is not paid yet
-        assert [p.status for p in periods].count("partly_paid") == 1
+        # One period paid only in part; in Tajikistan also the one paid late, whose interest is still owed.
+        assert [p.status for p in periods].count("partly_paid") == (1 if employer.scheme_code == "LA-LSSO" else 2)
         assert all(p.status == "paid" for p in periods[1:] if p.status != "partly_paid")
         assert balance_of(db, employer.id) == sum(p.outstanding for p in periods) > 0
+
+
+def test_seed_demo_runs_the_night_and_shows_assessments_fines_interest_and_waivers(db) -> None:
+    from contributions.assessments import Assessment
+    from contributions.jobs import JobRun
+    from contributions.waivers import Waiver
+
+    seed_demo(db, now=NOW)
+    bakery = db.scalars(select(Employer).where(Employer.legal_name_latin == "Khujand Bread LLC")).one()
+    # Declared November 2025 - June 2026, then nothing: July, August and September are more than 30 days
+    # past due on 20 November and are assessed, consecutive months with a growing uplift; October is not yet.
+    assessed = db.scalars(select(Assessment).where(Assessment.employer_id == bakery.id)
+                          .order_by(Assessment.period)).all()
+    assert [(a.period, a.months_missing, a.basis) for a in assessed] == \
+        [("2026-07", 1, "last_declared"), ("2026-08", 2, "last_declared"), ("2026-09", 3, "last_declared")]
+    components = dict(db.execute(select(LedgerEntry.component, func.sum(LedgerEntry.debit - LedgerEntry.credit))
+                                 .where(LedgerEntry.employer_id == bakery.id,
+                                        LedgerEntry.kind.in_(("charge", "charge_reduction")))
+                                 .group_by(LedgerEntry.component)).all())
+    assert components["assessment"] == sum(a.amount for a in assessed) and components["fine"] > 0
+    assert components["interest"] > 0
+    waivers = {w.status for w in db.scalars(select(Waiver))}
+    assert waivers == {"approved", "pending"}
+    assert {run.job for run in db.scalars(select(JobRun))} == {"assess_non_filers", "post_fines", "post_interest"}

@@ -99,4 +99,4 @@ def test_jobs_run_for_a_date_and_are_recorded(database_url, tmp_path, instance_p
         from portal import create_app
 
         app = create_app({"DATABASE_URL": url, "TESTING": True})
-        assert {job.id for job in build_scheduler(app).get_jobs()} >= {"reconcile_payments", "post_interest"}
+        assert {job.id for job in build_scheduler(app).get_jobs()} >= {"reconcile_payments", "nightly"}

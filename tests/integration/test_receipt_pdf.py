@@ -101,11 +101,13 @@ def _streams(pdf: bytes) -> list[bytes]:
     """The PDF's streams, decoded (reportlab writes page contents ASCII85- and Flate-encoded)."""
     streams = []
     for match in re.finditer(rb"<<([^>]*)>>\s*stream\r?\n(.*?)endstream", pdf, re.DOTALL):
-        filters, data = match.group(1), match.group(2).strip()
+        filters, data = match.group(1), match.group(2)
+        if b"/ASCII85Decode" in filters:
+            data = data.strip()
         if b"/ASCII85Decode" in filters:
             data = base64.a85decode(data.removesuffix(b"~>"))
-        if b"/FlateDecode" in filters:
-            data = zlib.decompress(data)
+        if b"/FlateDecode" in filters:  # what follows the compressed data (an end of line) is left unused
+            data = zlib.decompressobj().decompress(data)
         streams.append(data)
     return streams
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -31,7 +36,7 @@ def test_portal_scheduler_command_refuses_a_second_instance(database_url: str, i
     holder = SchedulerLock(database_url, str(instance_path / "scheduler.lock"))
     assert holder.acquire()
     try:
-        result = CliRunner().invoke(main, ["scheduler"])
+        result = CliRunner().invoke(main, ["scheduler", "--no-standby"])
     finally:
         holder.release()
     assert result.exit_code == 1
@@ -46,3 +51,41 @@ def test_outbox_job_delivers_pending_mail(app, db, smtp_server) -> None:
     assert "deliver_outbox" in {job.id for job in build_scheduler(app).get_jobs()}
     assert deliver_outbox(app)["sent"] == 1
     assert inbox.messages[0]["Subject"] == "Огоҳинома"
+
+
+def _wait_for(stream_path: Path, text: str, process: subprocess.Popen, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if text in stream_path.read_text(errors="replace"):
+            return
+        if process.poll() is not None:
+            break
+        time.sleep(0.1)
+    raise AssertionError(f"{text!r} not logged; log was:\n{stream_path.read_text(errors='replace')}")
+
+
+def test_a_standby_scheduler_takes_over_when_the_leader_dies(database_url: str, tmp_path: Path) -> None:
+    """Two real scheduler processes on one database: the second stands by, and when the first is killed
+    (no clean shutdown: the server or the kernel releases its lock) the second becomes the leader."""
+    portal = Path(sys.executable).with_name("portal")
+    env = {**os.environ, "DATABASE_URL": database_url, "PORTAL_INSTANCE_PATH": str(tmp_path / "instance"),
+           "SECRET_KEY": "test-only-secret-key-for-schedulers"}
+    logs = [tmp_path / "first.log", tmp_path / "second.log"]
+    processes: list[subprocess.Popen] = []
+    try:
+        for log_path in logs:
+            with log_path.open("wb") as sink:
+                processes.append(subprocess.Popen([str(portal), "scheduler", "--poll", "0.2"], env=env,
+                                                  stdout=sink, stderr=subprocess.STDOUT))
+            _wait_for(log_path, "scheduler started" if len(processes) == 1 else "standing by", processes[-1])
+        first, second = processes
+        assert "scheduler started" not in logs[1].read_text()
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+        _wait_for(logs[1], "scheduler started", second)
+        assert second.poll() is None
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+                process.wait(timeout=10)
