@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
 from common.db import make_engine
@@ -28,3 +28,17 @@ def scratch_database(url: str, suffix: str) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def migrated_engine(url: str) -> Engine:
+    """An engine on ``url`` with the migrations applied (the reference data is the caller's to load)."""
+    from alembic import command as alembic_command
+
+    from portal.cli import alembic_config
+
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        config = alembic_config(url)
+        config.attributes["connection"] = connection
+        alembic_command.upgrade(config, "head")
+    return engine

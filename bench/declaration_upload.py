@@ -31,7 +31,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from bench.databases import scratch_database
+from bench.databases import migrated_engine, scratch_database
 from common.audit import Actor
 from common.db import make_engine, make_session_factory
 from common.period import Period
@@ -262,16 +262,9 @@ def _web_figures(url: str) -> dict:
 
 
 def _web_run(url: str) -> dict:
-    from alembic import command as alembic_command
-
     from portal import create_app
-    from portal.cli import alembic_config
 
-    engine = make_engine(url)
-    with engine.begin() as connection:
-        config = alembic_config(url)
-        config.attributes["connection"] = connection
-        alembic_command.upgrade(config, "head")
+    engine = migrated_engine(url)
     sessions = make_session_factory(engine)
     filing: list[tuple[str, int, int]] = []  # (login, declaration id, revision)
     with sessions() as session:

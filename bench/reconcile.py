@@ -44,9 +44,9 @@ from xml.sax.saxutils import escape
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from bench.databases import scratch_database
+from bench.databases import migrated_engine, scratch_database
 from common.audit import Actor
-from common.db import make_engine, make_session_factory
+from common.db import make_session_factory
 from common.period import Period
 from contributions.declarations import Declaration, DeclarationLine
 from contributions.drafts import computed_values, period_rules
@@ -411,15 +411,7 @@ def run(url: str, n: int) -> dict:
 
 
 def _run(url: str, employers: int) -> dict:
-    from alembic import command as alembic_command
-
-    from portal.cli import alembic_config
-
-    engine = make_engine(url)
-    with engine.begin() as connection:
-        config = alembic_config(url)
-        config.attributes["connection"] = connection
-        alembic_command.upgrade(config, "head")
+    engine = migrated_engine(url)
     sessions = make_session_factory(engine)
     with sessions() as session:
         accounts = _populate(session, employers)

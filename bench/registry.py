@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import audit_log, declaration_upload, reconcile, worker_list, workers_import
+from bench import arrears_run, audit_log, declaration_upload, reconcile, worker_list, workers_import
 
 BENCHMARKS = {
     "audit_log": audit_log,
@@ -10,4 +10,5 @@ BENCHMARKS = {
     "worker_list": worker_list,
     "declaration_upload": declaration_upload,
     "reconcile": reconcile,
+    "arrears_run": arrears_run,
 }
