@@ -342,11 +342,11 @@ def _run(url: str, employers: int) -> dict:
             "rerun_arrears_seconds": round(again["arrears_seconds"], 3),
             "next_day_seconds": round(next_day["job_seconds"], 3), "baseline_read_seconds": round(read, 3),
             "baseline_insert_seconds": round(write, 3), "employers": employers,
-            "employers_per_scheme": per_scheme, "debts": debts, "late_debts": tajik.get("late_debts"),
+            "employers_per_scheme": per_scheme, "debts": debts, "late_debts": tajik.get("debts"),
             # Debts the rerun and the next night computed again (the rest were settled and unchanged).
-            "rerun_debts": again["counts"].get(TJ, {}).get("late_debts"),
-            "next_day_debts": next_day["counts"].get(TJ, {}).get("late_debts"),
+            "rerun_debts": again["counts"].get(TJ, {}).get("debts"),
+            "next_day_debts": next_day["counts"].get(TJ, {}).get("debts"),
             "ledger_entries": ledger_entries, "payments": payments, "interest_entries_posted": posted,
-            "interest_posted": tajik.get("net"), "next_day_entries_posted": next_day_posted,
+            "interest_posted": tajik.get("posted"), "next_day_entries_posted": next_day_posted,
             "arrears_lines": first["lines"], "setup_seconds": round(setup_seconds, 1),
             "setup_peak_mb": round(setup_peak, 1), "peak_mb": round(peak, 1)}

@@ -15,6 +15,7 @@ from contributions.payments import Payment
 
 ZERO = Decimal(0)
 MONEY_KINDS = ("payment", "credit_applied", "reversal")
+PERIOD_COMPONENTS = ("employee_share", "employer_share", "assessment")
 # paid: nothing left; partly_paid: some paid, some left; unpaid: nothing paid; nothing_due: no charge.
 ACCOUNT_STATUSES = ("paid", "partly_paid", "unpaid", "nothing_due")
 
@@ -53,7 +54,11 @@ def _sums(*conditions):
                                            LedgerEntry.debit - LedgerEntry.credit), else_=0)), 0)
     paid = func.coalesce(func.sum(case(((LedgerEntry.kind.in_(MONEY_KINDS)) & debt,
                                         LedgerEntry.credit - LedgerEntry.debit), else_=0)), 0)
-    due = func.max(case((LedgerEntry.kind == "charge", LedgerEntry.due_date), else_=None))
+    # The period's due date is that of its contributions (or of their estimate); interest and fines are
+    # charged later, each night, and would otherwise make an old debt look as if it fell due today.
+    own = LedgerEntry.component.in_(PERIOD_COMPONENTS)
+    due = func.coalesce(func.max(case(((LedgerEntry.kind == "charge") & own, LedgerEntry.due_date), else_=None)),
+                        func.max(case((LedgerEntry.kind == "charge", LedgerEntry.due_date), else_=None)))
     return charged, paid, due
 
 

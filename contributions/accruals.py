@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Set
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import Numeric, case, func, select, type_coerce
@@ -50,15 +51,25 @@ def charged_so_far(session: Session, scheme_code: str, component: str, employer_
             for employer_id, period, charged, waived, last in rows}
 
 
+@dataclass
+class Accrued:
+    postings: list[Posting]
+    # Employers whose credit was carried to debts afterwards: their contributions may have been paid by it,
+    # which changes their interest.
+    credited: set[int] = field(default_factory=set)
+
+
 def post_accruals(session: Session, scheme_code: str, component: str, targets: Mapping[tuple[int, str], Decimal],
-                  *, as_of: dt.date, posted_by: str, now: dt.datetime,
-                  only: Set[tuple[int, str]] | None = None) -> list[Posting]:
-    """Bring ``component`` of every (employer, period) of the scheme (or ``only`` these) to its target as of
-    ``as_of``; a period with charges and no target is brought to zero.  Returns the postings (flushed, not
-    committed)."""
+                  *, as_of: dt.date, posted_by: str, now: dt.datetime, only: Set[tuple[int, str]] | None = None,
+                  employer_ids: Iterable[int] | None = None) -> Accrued:
+    """Bring ``component`` of every (employer, period) of the scheme (or of these employers, or ``only``
+    these periods) to its target as of ``as_of``; a period with charges and no target is brought to zero.
+    Then credit the employers hold pays what was charged, and what had been paid towards an amount that fell
+    is credit again.  Flushes, never commits."""
     currency = session.get(Scheme, scheme_code).currency
-    before = charged_so_far(session, scheme_code, component,
-                            None if only is None else {employer_id for employer_id, _period in only})
+    if only is not None:
+        employer_ids = {employer_id for employer_id, _period in only}
+    before = charged_so_far(session, scheme_code, component, employer_ids)
     keys = set(targets) | {k for k, (charged, _w, _l) in before.items() if charged}
     postings = []
     for key in sorted(keys if only is None else keys & only):
@@ -71,15 +82,25 @@ def post_accruals(session: Session, scheme_code: str, component: str, targets: M
                                 amount=target - charged, currency=currency, due_date=as_of,
                                 posting_key=f"{component}:{employer_id}:{period}:{as_of.isoformat()}:{last}:{target}"))
     post(session, postings, posted_by=posted_by, now=now)
+    result = Accrued(postings)
+    if not postings:
+        return result
     lowered = [p for p in postings if p.amount < ZERO]
-    if lowered:
+    raised = {p.employer_id for p in postings if p.amount > ZERO}
+    holding = set(session.scalars(
+        select(LedgerEntry.employer_id).where(LedgerEntry.employer_id.in_(sorted(raised)),
+                                              LedgerEntry.component == "credit")
+        .group_by(LedgerEntry.employer_id).having(func.sum(LedgerEntry.credit - LedgerEntry.debit) > 0))) \
+        if raised else set()
+    lock_account(session, {p.employer_id for p in lowered} | holding)
+    for item in lowered:
         # What had been paid towards an amount that fell (a back-dated payment lowered the interest) is the
         # employer's credit again, and pays whatever else it owes.
-        lock_account(session, [p.employer_id for p in lowered])
-        for item in lowered:
-            cause = f"{component}:{item.posting_key.rsplit(':', 2)[-2]}"  # the state it started from
-            if release_overpaid(session, item.employer_id, item.period, cause=cause, posted_by=posted_by,
-                                now=now, today=as_of):
-                apply_credit(session, item.employer_id, scheme_code, currency, posted_by=posted_by, now=now,
-                             today=as_of)
-    return postings
+        cause = f"{component}:{item.posting_key.rsplit(':', 2)[-2]}"  # the state it started from
+        if release_overpaid(session, item.employer_id, item.period, cause=cause, posted_by=posted_by, now=now,
+                            today=as_of):
+            holding.add(item.employer_id)
+    for employer_id in sorted(holding):  # credit held pays the new charge at once, as it pays a declaration
+        if apply_credit(session, employer_id, scheme_code, currency, posted_by=posted_by, now=now, today=as_of):
+            result.credited.add(employer_id)
+    return result

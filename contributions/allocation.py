@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from common.period import Period
 from contributions.ledger import DEBT_COMPONENTS, LedgerEntry, Posting, post
 from contributions.parameters import rules_on
+from contributions.payments import Payment
 from contributions.rules.allocation import DEFAULT_COMPONENT_ORDER, Allocation, Due, allocate
 
 ZERO = Decimal(0)
@@ -161,9 +162,9 @@ def reversal_postings(session: Session, payment_id: int, match: int) -> list[Pos
 def release_overpaid(session: Session, employer_id: int, period: str, *, cause: str, posted_by: str,
                      now: dt.datetime, today: dt.date) -> Decimal:
     """When a charge is lowered after it was paid (a corrective declaration), what was paid beyond the new
-    amount becomes a credit of the employer again, taken back from the latest payments first.  Returns the
-    amount released.  ``cause`` names what lowered the charge (``declaration:<id>``) and keys the entries, so
-    doing it again for the same cause posts nothing.  The caller holds ``lock_account``."""
+    amount becomes a credit of the employer again, taken back from the latest payments (by value date) first.
+    Returns the amount released.  ``cause`` names what lowered the charge (``declaration:<id>``) and keys the
+    entries, so doing it again for the same cause posts nothing.  The caller holds ``lock_account``."""
     owed = session.execute(select(LedgerEntry.component, func.sum(LedgerEntry.debit - LedgerEntry.credit))
                            .where(LedgerEntry.employer_id == employer_id, LedgerEntry.period == period,
                                   LedgerEntry.component.in_(DEBT_COMPONENTS))
@@ -173,11 +174,15 @@ def release_overpaid(session: Session, employer_id: int, period: str, *, cause: 
         excess = -Decimal(amount)
         if excess <= ZERO:
             continue
+        # The money paid last (by the date it was paid, whatever the order it became known in) is taken back
+        # first: what stays is what paid the charge earliest, as the interest counts it.
         paid_by = session.execute(
             select(LedgerEntry.payment_id, LedgerEntry.currency, func.sum(LedgerEntry.credit - LedgerEntry.debit))
+            .join(Payment, Payment.id == LedgerEntry.payment_id)
             .where(LedgerEntry.employer_id == employer_id, LedgerEntry.period == period,
                    LedgerEntry.component == component, LedgerEntry.payment_id.is_not(None))
-            .group_by(LedgerEntry.payment_id, LedgerEntry.currency).order_by(LedgerEntry.payment_id.desc())).all()
+            .group_by(LedgerEntry.payment_id, LedgerEntry.currency, Payment.value_date)
+            .order_by(Payment.value_date.desc(), LedgerEntry.payment_id.desc())).all()
         for payment_id, currency, paid in paid_by:
             part = min(excess, Decimal(paid))
             if part <= ZERO:

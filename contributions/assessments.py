@@ -17,13 +17,14 @@ recomputes the interest on the real amounts.
 
 Only periods on or after the first day the scheme's ``assessment.grace_days`` is in force are assessed; a
 scheme without it assesses nothing.  The job is idempotent (one assessment per employer and period, a
-unique posting key, and the period's lock taken before checking that it is still undeclared) and catches
-up: a run after days off assesses every period that has become due for it.
+unique posting key, and the employer's account lock taken before checking that the period is still
+undeclared) and catches up: a run after days off assesses every period that has become due for it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -35,10 +36,12 @@ from common.db import Base
 from common.money import round_money
 from common.period import Period
 from common.schemes import Scheme
+from contributions.account import credit_held
+from contributions.allocation import apply_credit
 from contributions.calendar import period_due_date
-from contributions.declarations import Declaration, lock_period
-from contributions.ledger import LedgerEntry, Posting, post
-from contributions.parameters import SchemeParameter, rules_on
+from contributions.declarations import Declaration
+from contributions.ledger import LedgerEntry, Posting, lock_account, post
+from contributions.parameters import SchemeParameter, SchemeRules, rules_on
 from employers.employers import Employer, category_history, category_on
 from employers.persons import Employment
 
@@ -118,26 +121,29 @@ def _last_declared(session: Session, employer_id: int, before: Period) -> tuple[
     return (row[0], Decimal(row[1])) if row is not None else None
 
 
-def assess_non_filers(session: Session, scheme_code: str, *, as_of: dt.date, actor: Actor,
-                      now: dt.datetime) -> AssessmentCounts:
-    """Assess every period of the scheme's employers that is missing ``assessment.grace_days`` after its due
-    date as of ``as_of``.  Flushes; the caller commits."""
+def assess_non_filers(session: Session, scheme_code: str, *, as_of: dt.date, actor: Actor, now: dt.datetime,
+                      employer_ids: Sequence[int] | None = None) -> AssessmentCounts:
+    """Assess every period of the scheme's employers (or of these) that is missing ``assessment.grace_days``
+    after its due date as of ``as_of``.  Flushes; the caller commits."""
     counts = AssessmentCounts()
     first = _first_assessed_period(session, scheme_code)
     if first is None:
         return counts
     scheme = session.get(Scheme, scheme_code)
-    employers = {e.id: e for e in session.scalars(select(Employer).where(
-        Employer.scheme_code == scheme_code, Employer.employer_number.is_not(None)))}
+    query = select(Employer).where(Employer.scheme_code == scheme_code, Employer.employer_number.is_not(None))
+    if employer_ids is not None:
+        query = query.where(Employer.id.in_(sorted(set(employer_ids))))
+    employers = {e.id: e for e in session.scalars(query)}
     if not employers:
         return counts
     categories = category_history(session, employers)
+    settings: dict[tuple[str, Period], tuple[dt.date, SchemeRules]] = {}
     period = first
     while period.first_day <= as_of:  # oldest first: a month's uplift depends on the month before
-        _assess_period(session, scheme, employers, categories, period, as_of=as_of, actor=actor, now=now,
-                       counts=counts)
+        _assess_period(session, scheme, employers, categories, settings, period, as_of=as_of, actor=actor,
+                       now=now, counts=counts)
         period = period.next()
-    if counts.assessed or counts.without_basis:
+    if counts.assessed:
         record_audit(session, actor=actor, action="assessment.run", now=now, object_type="scheme",
                      object_id=scheme_code, summary=f"as of {as_of.isoformat()}: {counts.assessed} period(s) "
                      f"assessed, {counts.amount} in all; {counts.without_basis} without a basis")
@@ -145,35 +151,38 @@ def assess_non_filers(session: Session, scheme_code: str, *, as_of: dt.date, act
 
 
 def _assess_period(session: Session, scheme: Scheme, employers: dict[int, Employer],
-                   categories: dict[int, list[tuple[dt.date, str]]], period: Period, *, as_of: dt.date,
-                   actor: Actor, now: dt.datetime, counts: AssessmentCounts) -> None:
+                   categories: dict[int, list[tuple[dt.date, str]]],
+                   settings: dict[tuple[str, Period], tuple[dt.date, SchemeRules]], period: Period, *,
+                   as_of: dt.date, actor: Actor, now: dt.datetime, counts: AssessmentCounts) -> None:
     # Who had workers in the period and has neither a declaration nor an assessment for it.
     head_counts = dict(session.execute(
         select(Employment.employer_id, func.count(func.distinct(Employment.person_id)))
-        .where(Employment.employer_id.in_(select(Employer.id).where(Employer.scheme_code == scheme.code,
-                                                                    Employer.employer_number.is_not(None))),
+        .where(Employment.employer_id.in_(sorted(employers)),
                Employment.hired_on <= period.last_day,
                (Employment.ended_on.is_(None)) | (Employment.ended_on >= period.first_day),
                Employment.employer_id.not_in(select(Assessment.employer_id).where(Assessment.period == str(period))),
                Employment.employer_id.not_in(select(Declaration.employer_id).where(
                    Declaration.period == str(period), Declaration.status != "draft")))
         .group_by(Employment.employer_id)).all())
-    due_dates: dict[str | None, dt.date] = {}
     for employer_id, head_count in sorted(head_counts.items()):
         employer = employers.get(employer_id)
         if employer is None or (employer.registered_on and period < Period.of(employer.registered_on)) or \
                 (employer.ceased_on and period > Period.of(employer.ceased_on)):
             continue
-        # The category in force in the period, as a declaration of the period would have used.
+        # The category in force in the period, as a declaration of the period would have used; its due date
+        # and rules, read once per category and period.
         category = category_on(categories.get(employer_id), period.first_day, employer.category)
-        if category not in due_dates:
-            due_dates[category] = period_due_date(session, scheme.code, scheme.country, category, period)
-        due = due_dates[category]
-        rules = rules_on(session, scheme.code, category, period.first_day)
+        if (category, period) not in settings:
+            settings[(category, period)] = (period_due_date(session, scheme.code, scheme.country, category, period),
+                                            rules_on(session, scheme.code, category, period.first_day))
+        due, rules = settings[(category, period)]
         grace = rules.get("assessment.grace_days")
         if grace is None or as_of <= due + dt.timedelta(days=int(grace)):
             continue
-        lock_period(session, employer_id, period)  # a declaration filed meanwhile wins
+        # A declaration filed meanwhile wins: filing takes the same lock before it replaces an assessment, so
+        # either it sees this one (and reverses it) or this sees the declaration.  One lock per employer, not
+        # per period: a transaction holds one per employer of its batch.
+        lock_account(session, [employer_id])
         if _filed_periods(session, [employer_id], period):
             continue
         _assess(session, scheme, employer, period, head_count, due, rules, as_of=as_of, actor=actor, now=now,
@@ -181,7 +190,7 @@ def _assess_period(session: Session, scheme: Scheme, employers: dict[int, Employ
 
 
 def _assess(session: Session, scheme: Scheme, employer: Employer, period: Period, head_count: int, due: dt.date,
-            rules, *, as_of: dt.date, actor: Actor, now: dt.datetime, counts: AssessmentCounts) -> None:
+            rules: SchemeRules, *, as_of: dt.date, actor: Actor, now: dt.datetime, counts: AssessmentCounts) -> None:
     previous = session.scalar(select(Assessment).where(Assessment.employer_id == employer.id,
                                                        Assessment.period == str(period.previous())))
     months = previous.months_missing + 1 if previous is not None and previous.status == "active" else 1
@@ -213,6 +222,10 @@ def _assess(session: Session, scheme: Scheme, employer: Employer, period: Period
                  object_id=assessment.id, summary=f"{employer.employer_number} {period}: {amount} {scheme.currency}"
                  f" ({basis}{' ' + basis_period if basis_period else ''}, {head_count} worker(s), "
                  f"uplift {uplift * 100:.0f}%, month {months})")
+    # Credit the employer holds pays the estimate at once, as it would pay a declaration.
+    if credit_held(session, employer.id) > ZERO:
+        apply_credit(session, employer.id, scheme.code, scheme.currency, posted_by=actor.label, now=now,
+                     today=as_of)
     counts.assessed += 1
     counts.amount += amount
 

@@ -14,13 +14,14 @@ import re
 import secrets
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, select
+from sqlalchemy import Date, ForeignKey, Index, String, Text, and_, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from common.audit import Actor, record_audit
 from common.db import Base
 from common.errors import DomainError, NotFound
 from contributions.arrears import arrears_lines
+from contributions.ledger import lock_account
 from contributions.parameters import rules_on
 from contributions.periods import period_overview
 from employers.employers import LANGUAGES, Employer
@@ -127,6 +128,15 @@ def issue_certificate(session: Session, employer: Employer, *, actor: Actor, now
     language = language or employer.preferred_language
     if language not in LANGUAGES:
         raise DomainError("user.locale_unknown")
+    # Asked for twice on one day (a double click, a second tab): the same certificate, not a second one
+    # that staff would have to find and revoke too.
+    lock_account(session, [employer.id])
+    same_day = session.scalar(select(ComplianceCertificate).where(
+        ComplianceCertificate.employer_id == employer.id, ComplianceCertificate.issued_on == today,
+        ComplianceCertificate.language == language, ComplianceCertificate.revoked_at.is_(None))
+        .order_by(ComplianceCertificate.id.desc()).limit(1))
+    if same_day is not None:
+        return same_day
     days = rules_on(session, employer.scheme_code, employer.category, today).get("certificate.valid_days",
                                                                                   DEFAULT_VALID_DAYS)
     certificate = ComplianceCertificate(
@@ -186,8 +196,17 @@ def revoke_certificate(session: Session, certificate_id: int, *, reason: str, ac
     return certificate
 
 
-def certificates_of(session: Session, employer_id: int, *, limit: int = 50) -> list[ComplianceCertificate]:
-    """The employer's certificates, the latest first."""
-    return list(session.scalars(select(ComplianceCertificate).where(ComplianceCertificate.employer_id == employer_id)
-                                .order_by(ComplianceCertificate.issued_at.desc(), ComplianceCertificate.id.desc())
-                                .limit(limit)))
+def certificates_of(session: Session, employer_id: int, *, limit: int = 50,
+                    today: dt.date | None = None) -> list[ComplianceCertificate]:
+    """The employer's certificates, the latest first: the latest ``limit``, and with ``today`` every one
+    still valid that day however many there are (so that staff can always revoke them)."""
+    latest = select(ComplianceCertificate).where(ComplianceCertificate.employer_id == employer_id)
+    if today is not None:
+        latest = latest.where(or_(ComplianceCertificate.id.in_(
+            select(ComplianceCertificate.id).where(ComplianceCertificate.employer_id == employer_id)
+            .order_by(ComplianceCertificate.issued_at.desc(), ComplianceCertificate.id.desc()).limit(limit)),
+            and_(ComplianceCertificate.revoked_at.is_(None), ComplianceCertificate.valid_until >= today)))
+        return list(session.scalars(latest.order_by(ComplianceCertificate.issued_at.desc(),
+                                                    ComplianceCertificate.id.desc())))
+    return list(session.scalars(latest.order_by(ComplianceCertificate.issued_at.desc(),
+                                                ComplianceCertificate.id.desc()).limit(limit)))

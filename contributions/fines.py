@@ -17,6 +17,7 @@ declaration.  Like interest, the job posts only the difference with what was cha
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -63,9 +64,10 @@ def fine_rule(session: Session, scheme_code: str, category: str | None, period: 
                           cap=rules.get("fine.filing.cap"), places=rounding.places, mode=rounding.mode)
 
 
-def post_fines(session: Session, scheme_code: str, *, as_of: dt.date, actor: Actor, now: dt.datetime) -> FineCounts:
+def post_fines(session: Session, scheme_code: str, *, as_of: dt.date, actor: Actor, now: dt.datetime,
+               employer_ids: Sequence[int] | None = None) -> FineCounts:
     """Charge (or give back) the difference between the late-filing fines owed as of ``as_of`` and those
-    charged before.  Flushes; the caller commits."""
+    charged before, for the scheme's employers (or these).  Flushes; the caller commits."""
     counts = FineCounts()
     start = session.scalar(select(func.min(SchemeParameter.valid_from)).where(
         SchemeParameter.scheme_code == scheme_code, SchemeParameter.name == "fine.filing.amount"))
@@ -73,15 +75,19 @@ def post_fines(session: Session, scheme_code: str, *, as_of: dt.date, actor: Act
         return counts
     scheme = session.get(Scheme, scheme_code)
     zone = ZoneInfo(scheme.time_zone)
-    employers = session.execute(select(Employer.id, Employer.category, Employer.registered_on, Employer.ceased_on)
-                                .where(Employer.scheme_code == scheme_code, Employer.employer_number.is_not(None),
-                                       Employer.registered_on.is_not(None))).all()
+    query = (select(Employer.id, Employer.category, Employer.registered_on, Employer.ceased_on)
+             .where(Employer.scheme_code == scheme_code, Employer.employer_number.is_not(None),
+                    Employer.registered_on.is_not(None)))
+    filed_query = (select(Declaration.employer_id, Declaration.period, func.min(Declaration.filed_at))
+                   .where(Declaration.scheme_code == scheme_code, Declaration.status != "draft")
+                   .group_by(Declaration.employer_id, Declaration.period))
+    if employer_ids is not None:
+        chosen = sorted(set(employer_ids))
+        query = query.where(Employer.id.in_(chosen))
+        filed_query = filed_query.where(Declaration.employer_id.in_(chosen))
+    employers = session.execute(query).all()
     first_filed: dict[tuple[int, str], dt.date] = {}
-    for employer_id, period, filed_at in session.execute(
-        select(Declaration.employer_id, Declaration.period, func.min(Declaration.filed_at))
-        .where(Declaration.scheme_code == scheme_code, Declaration.status != "draft")
-        .group_by(Declaration.employer_id, Declaration.period)
-    ):
+    for employer_id, period, filed_at in session.execute(filed_query):
         first_filed[(employer_id, period)] = filed_at.astimezone(zone).date()
     first_period = Period.of(start) if Period.of(start).first_day == start else Period.of(start).next()
     due_dates: dict[tuple[str | None, Period], dt.date] = {}
@@ -115,10 +121,12 @@ def post_fines(session: Session, scheme_code: str, *, as_of: dt.date, actor: Act
                     counts.late_periods += 1
                     targets[(employer_id, str(period))] = filing_fine(due, until, rule)
             period = period.next()
-    postings = post_accruals(session, scheme_code, "fine", targets, as_of=as_of, posted_by=actor.label, now=now)
+    postings = post_accruals(session, scheme_code, "fine", targets, as_of=as_of, posted_by=actor.label, now=now,
+                             employer_ids=[row[0] for row in employers]).postings
     counts.periods_changed = len(postings)
     counts.posted = sum((p.amount for p in postings), ZERO)
-    record_audit(session, actor=actor, action="fine.posted", now=now, object_type="scheme", object_id=scheme_code,
-                 summary=f"as of {as_of.isoformat()}: {counts.late_periods} late period(s), "
-                 f"{counts.periods_changed} changed, {counts.posted} net")
+    if postings:
+        record_audit(session, actor=actor, action="fine.posted", now=now, object_type="scheme",
+                     object_id=scheme_code, summary=f"as of {as_of.isoformat()}: {counts.late_periods} late "
+                     f"period(s), {counts.periods_changed} changed, {counts.posted} net")
     return counts

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -94,54 +95,76 @@ class InterestBasis(Base):
 
 
 CHUNK = 2_000  # employers computed together: what one chunk's facts take in memory is bounded
+ROUNDS = 3
 # Above this many live periods per employer of a chunk (a first run has every period live), the chunk's
 # entries are read whole rather than joined to the live periods.
 LIVE_SHARE = 8
 
 
-def post_interest(session: Session, scheme_code: str, *, as_of: dt.date, actor: Actor,
-                  now: dt.datetime) -> InterestCounts:
+def post_interest(session: Session, scheme_code: str, *, as_of: dt.date, actor: Actor, now: dt.datetime,
+                  employer_ids: Sequence[int] | None = None) -> InterestCounts:
     """Charge (or give back) the difference between the interest owed as of ``as_of`` and the interest
-    already charged, for every period of every employer of the scheme.  Periods settled and unchanged since
-    an earlier run (``InterestBasis``) are not computed again.  Flushes; the caller commits."""
+    already charged, for every period of every employer of the scheme (or of these employers).  Periods
+    settled and unchanged since an earlier run (``InterestBasis``) are not computed again.  Flushes; the
+    caller commits."""
     counts = InterestCounts()
     if session.scalar(select(SchemeParameter.id).where(SchemeParameter.scheme_code == scheme_code,
                                                        SchemeParameter.name == "interest.rate").limit(1)) is None:
         return counts  # no rule ever: nothing to compute
-    employers = dict(session.execute(select(Employer.id, Employer.category).where(
-        Employer.scheme_code == scheme_code, Employer.employer_number.is_not(None))).all())
+    query = select(Employer.id, Employer.category).where(Employer.scheme_code == scheme_code,
+                                                         Employer.employer_number.is_not(None))
+    if employer_ids is not None:
+        query = query.where(Employer.id.in_(sorted(set(employer_ids))))
+    employers = dict(session.execute(query).all())
     ids = sorted(employers)
     rules: dict[tuple[str | None, str], InterestRule | None] = {}
     postings: list[Posting] = []
     for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
-        live = _live_periods(session, chunk, as_of)
-        if not live:
-            continue
-        charged, paid = _facts(session, _selections(session, chunk, live), live, as_of)
-        categories = category_history(session, {employer_id for employer_id, _p, _c in charged})
-        first_days = {period: Period.parse(period).first_day for _e, period in live}
-        owed: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
-        for (employer_id, period, component), (amount, due) in charged.items():
-            # The category in force in the period, as its declaration used.
-            category = category_on(categories.get(employer_id), first_days[period], employers.get(employer_id))
-            if (category, period) not in rules:
-                rules[(category, period)] = interest_rule(session, scheme_code, category, Period.parse(period))
-            rule = rules[(category, period)]
-            if rule is None:
-                continue
-            counts.debts += 1
-            owed[(employer_id, period)] += interest_due(amount, due, paid.get((employer_id, period, component), ()),
-                                                        as_of=as_of, rule=rule)
-        postings += post_accruals(session, scheme_code, "interest", owed, as_of=as_of, posted_by=actor.label,
-                                  now=now, only=set(live))
-        _remember(session, live, as_of)
+        pending = ids[start:start + CHUNK]
+        # Interest that fell frees money paid towards it, and credit pays new interest: when that credit
+        # reaches an employer's contributions, their interest changes too, so those employers are computed
+        # again (a second round rarely has anything to do, a third never in practice).
+        for _round in range(ROUNDS):
+            live = _live_periods(session, pending, as_of)
+            if not live:
+                break
+            owed = _owed(session, scheme_code, employers, pending, live, rules, as_of, counts)
+            accrued = post_accruals(session, scheme_code, "interest", owed, as_of=as_of, posted_by=actor.label,
+                                    now=now, only=set(live))
+            postings += accrued.postings
+            _remember(session, live, as_of)
+            pending = sorted(accrued.credited)
+            if not pending:
+                break
     counts.periods_changed = len(postings)
     counts.posted = sum((p.amount for p in postings), ZERO)
-    record_audit(session, actor=actor, action="interest.posted", now=now, object_type="scheme",
-                 object_id=scheme_code, summary=f"as of {as_of.isoformat()}: {counts.debts} late debt(s), "
-                 f"{counts.periods_changed} period(s) changed, {counts.posted} net")
+    if postings:
+        record_audit(session, actor=actor, action="interest.posted", now=now, object_type="scheme",
+                     object_id=scheme_code, summary=f"as of {as_of.isoformat()}: {counts.debts} late debt(s) "
+                     f"computed, {counts.periods_changed} period(s) changed, {counts.posted} net")
     return counts
+
+
+def _owed(session: Session, scheme_code: str, employers: dict[int, str], employer_ids: list[int],
+          live: dict[tuple[int, str], tuple], rules: dict, as_of: dt.date,
+          counts: InterestCounts) -> dict[tuple[int, str], Decimal]:
+    """The interest owed as of ``as_of`` per live (employer, period), from the facts."""
+    charged, paid = _facts(session, _selections(session, employer_ids, live), live, as_of)
+    categories = category_history(session, {employer_id for employer_id, _p, _c in charged})
+    first_days = {period: Period.parse(period).first_day for _e, period in live}
+    owed: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
+    for (employer_id, period, component), (amount, due) in charged.items():
+        # The category in force in the period, as its declaration used.
+        category = category_on(categories.get(employer_id), first_days[period], employers.get(employer_id))
+        if (category, period) not in rules:
+            rules[(category, period)] = interest_rule(session, scheme_code, category, Period.parse(period))
+        rule = rules[(category, period)]
+        if rule is None:
+            continue
+        counts.debts += 1
+        owed[(employer_id, period)] += interest_due(amount, due, paid.get((employer_id, period, component), ()),
+                                                    as_of=as_of, rule=rule)
+    return owed
 
 
 def _live_periods(session: Session, employer_ids: list[int], as_of: dt.date) -> dict[tuple[int, str], tuple]:

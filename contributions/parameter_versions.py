@@ -32,6 +32,10 @@ RATES = ("rate.employee", "rate.employer", "interest.rate", "interest.cap", "ass
 FINE_UNITS = ("currency", "calculation_index")
 # Alternatives for the base floor: when both are in force, the later version applies (see ``rules_on``).
 FLOOR_ALTERNATIVES = ("base.floor", "base.floor_factor")
+# Parameters no declaration depends on, which may be given from any date: the calculation index (a late
+# one, entered when the budget law is known, corrects the fines, which are computed again every night), the
+# approval threshold of waivers and the validity of certificates (both read on the day they are used).
+OUTSIDE_DECLARATIONS = ("calculation_index", "waiver.approval_threshold", "certificate.valid_days")
 VALUE_LENGTH = 60  # the width of ``scheme_parameter.value``
 
 
@@ -159,7 +163,7 @@ def add_parameter_version(
     if same_key is not None:
         raise DomainError("parameter.version_exists", name=name, valid_from=valid_from.isoformat())
     declared = latest_declared_period(session, scheme.code, category)
-    if declared is not None and valid_from <= declared.first_day:
+    if name not in OUTSIDE_DECLARATIONS and declared is not None and valid_from <= declared.first_day:
         raise DomainError("parameter.period_declared", period=str(declared),
                           first_day=(declared.first_day + dt.timedelta(days=1)).isoformat())
 

@@ -30,6 +30,8 @@ ZERO = Decimal(0)
 WAIVABLE = ("interest", "fine")
 STATUSES = ("pending", "approved", "rejected")
 REASON_LENGTH = 1000
+REPEAT_WINDOW = dt.timedelta(minutes=10)  # an identical request within this is the same one sent again
+THRESHOLD_WINDOW = dt.timedelta(days=365)  # the waivers that count towards the approval threshold
 
 
 class Waiver(Base):
@@ -105,10 +107,23 @@ def request_waiver(session: Session, employer: Employer, *, period: str, compone
     today = local_today(employer.scheme, now)
     rules = rules_on(session, employer.scheme_code, employer.category, today)
     value = _amount(amount, rules.rounding().places)
-    lock_account(session, [employer.id])
+    lock_account(session, [employer.id])  # serialises the requests of one employer's waivers
+    # The same waiver sent twice (a double click, a second tab) is recorded once.
+    repeated = session.scalar(select(Waiver).where(
+        Waiver.employer_id == employer.id, Waiver.period == period, Waiver.component == component,
+        Waiver.amount == value, Waiver.reason == reason, Waiver.requested_by == actor.label,
+        Waiver.requested_at >= now - REPEAT_WINDOW).order_by(Waiver.id.desc()).limit(1))
+    if repeated is not None:
+        return repeated
     if value > waivable(session, employer.id, period, component):
         raise DomainError("waiver.more_than_charged", available=str(waivable(session, employer.id, period, component)))
     threshold = rules.get("waiver.approval_threshold")
+    # Four eyes on the total, not on each request: waivers of the employer in the last year, in effect or
+    # waiting, count with this one, so splitting a large waiver into small ones does not avoid approval.
+    # Without a threshold every waiver waits for a second person.
+    recent = session.scalar(select(func.coalesce(func.sum(Waiver.amount), 0)).where(
+        Waiver.employer_id == employer.id, Waiver.status.in_(("pending", "approved")),
+        Waiver.requested_at >= now - THRESHOLD_WINDOW)) or ZERO
     waiver = Waiver(employer_id=employer.id, period=period, component=component, amount=value,
                     currency=employer.scheme.currency, reason=reason, status="pending", requested_by=actor.label,
                     requested_by_user_id=actor.user_id, requested_at=now, decision_note="")
@@ -116,7 +131,7 @@ def request_waiver(session: Session, employer: Employer, *, period: str, compone
     session.flush()
     record_audit(session, actor=actor, action="waiver.requested", now=now, object_type="waiver", object_id=waiver.id,
                  summary=f"{employer.employer_number} {period} {component} {value} {waiver.currency}: {reason}"[:500])
-    if threshold is None or value <= threshold:
+    if threshold is not None and Decimal(recent) + value <= threshold:
         _put_in_effect(session, employer, waiver, actor=actor, now=now, note="")
     return waiver
 

@@ -18,11 +18,13 @@ from contributions.assessments import assess_non_filers
 from contributions.fines import post_fines
 from contributions.interest import post_interest
 from contributions.jobs import JobRun
+from employers.employers import Employer
 from portal.payment_jobs import run_reconciliation
 
 SessionMaker = Callable[[], Session]
 # Names the jobs' advisory locks (the second key is the job and scheme).
 JOB_LOCK_KEY = 771_002
+JOB_BATCH = 500  # employers a transaction of a night's job covers
 
 
 def _reconcile(new_session: SessionMaker, as_of: dt.date, actor: Actor, now: Callable[[], dt.datetime]) -> dict:
@@ -31,9 +33,13 @@ def _reconcile(new_session: SessionMaker, as_of: dt.date, actor: Actor, now: Cal
             "matched_by_employer": run.matched_by_employer, "unmatched": run.unmatched}
 
 
-def _per_scheme(job: str, work: Callable[[Session, str], dict]) -> Callable[..., dict]:
-    """A job run scheme by scheme, one transaction each, under a transaction-level advisory lock per job
-    and scheme: a manual run that overlaps the scheduled one waits for it, then finds nothing left to do."""
+def _per_scheme(job: str, work: Callable[..., object]) -> Callable[..., dict]:
+    """A job run scheme by scheme and, within a scheme, a batch of employers at a time, each batch its own
+    transaction under a transaction-level advisory lock per job and scheme: a manual run that overlaps the
+    scheduled one waits for each batch, then finds nothing left to do in it.  Batches keep the locks one
+    transaction takes (per employer and period) within what the database can hold, and what a failure
+    loses to one batch (the run is recorded failed; the next run does the rest).  The counts of the
+    batches are added up."""
 
     def run(new_session: SessionMaker, as_of: dt.date, actor: Actor, now: Callable[[], dt.datetime]) -> dict:
         counts: dict[str, object] = {}
@@ -41,37 +47,31 @@ def _per_scheme(job: str, work: Callable[[Session, str], dict]) -> Callable[...,
             schemes = list(session.scalars(select(Scheme.code).order_by(Scheme.code)))
         for code in schemes:
             with new_session() as session:
-                if session.get_bind().dialect.name == "postgresql":
-                    session.execute(text("SELECT pg_advisory_xact_lock(:job, :scheme)"),
-                                    {"job": JOB_LOCK_KEY, "scheme": zlib.crc32(f"{job}:{code}".encode()) - 2**31})
-                counts[code] = work(session, code, as_of=as_of, actor=actor, now=now())
-                session.commit()
+                ids = list(session.scalars(select(Employer.id).where(
+                    Employer.scheme_code == code, Employer.employer_number.is_not(None)).order_by(Employer.id)))
+            total: dict[str, object] = {}
+            for start in range(0, len(ids), JOB_BATCH):
+                with new_session() as session:
+                    if session.get_bind().dialect.name == "postgresql":
+                        session.execute(text("SELECT pg_advisory_xact_lock(:job, :scheme)"),
+                                        {"job": JOB_LOCK_KEY,
+                                         "scheme": zlib.crc32(f"{job}:{code}".encode()) - 2**31})
+                    done = work(session, code, as_of=as_of, actor=actor, now=now(),
+                                employer_ids=ids[start:start + JOB_BATCH])
+                    session.commit()
+                for name, value in vars(done).items():
+                    total[name] = total.get(name, 0) + value
+            counts[code] = {name: value if isinstance(value, int) else str(value) for name, value in total.items()}
         return counts
 
     return run
 
 
-def _interest(session: Session, code: str, **kwargs) -> dict:
-    done = post_interest(session, code, **kwargs)
-    return {"late_debts": done.debts, "periods_changed": done.periods_changed, "net": str(done.posted)}
-
-
-def _fines(session: Session, code: str, **kwargs) -> dict:
-    done = post_fines(session, code, **kwargs)
-    return {"late_periods": done.late_periods, "periods_changed": done.periods_changed, "net": str(done.posted),
-            "without_index": done.without_index}
-
-
-def _assessments(session: Session, code: str, **kwargs) -> dict:
-    done = assess_non_filers(session, code, **kwargs)
-    return {"assessed": done.assessed, "amount": str(done.amount), "without_basis": done.without_basis}
-
-
 JOBS: dict[str, Callable[[SessionMaker, dt.date, Actor, Callable[[], dt.datetime]], dict]] = {
     "reconcile_payments": _reconcile,
-    "assess_non_filers": _per_scheme("assess_non_filers", _assessments),
-    "post_fines": _per_scheme("post_fines", _fines),
-    "post_interest": _per_scheme("post_interest", _interest),
+    "assess_non_filers": _per_scheme("assess_non_filers", assess_non_filers),
+    "post_fines": _per_scheme("post_fines", post_fines),
+    "post_interest": _per_scheme("post_interest", post_interest),
 }
 # The night's work, in this order: assessments first (they earn interest), then fines, then interest.
 NIGHTLY = ("assess_non_filers", "post_fines", "post_interest")

@@ -93,3 +93,38 @@ def test_lao_fines_only_once_an_administrator_sets_the_rule(db) -> None:
     _run(db, "LA-LSSO", "2026-05-01")
     # February (due 20 March) and March (due 20 April) are missing: one fixed fine each.
     assert _fines(db, employer.id) == {"2026-02": D(500000), "2026-03": D(500000)}
+
+
+def test_credit_the_employer_holds_pays_the_fine_at_once(db, tajik) -> None:
+    from contributions.arrears import arrears_lines
+    from contributions.payment_actions import record_counter_receipt
+
+    # February filed on time and overpaid by 1,000.00 TJS; March filed 2 days late (paid from the credit).
+    february = _file(db, tajik, Period(2026, 2), dt.datetime(2026, 3, 10, 5, 0, tzinfo=dt.UTC))
+    record_counter_receipt(db, tajik, amount=D("1440.00"), value_date=dt.date(2026, 3, 11), channel="cash",
+                           payer_name="", reference="", declaration_id=february.id, actor=ACTOR,
+                           now=dt.datetime(2026, 3, 11, 5, 0, tzinfo=dt.UTC))
+    _file(db, tajik, Period(2026, 3), dt.datetime(2026, 4, 17, 5, 0, tzinfo=dt.UTC))
+    _run(db, "TJ-SOCTAX", "2026-04-20")
+    charged = db.scalar(select(func.sum(LedgerEntry.debit - LedgerEntry.credit)).where(
+        LedgerEntry.employer_id == tajik.id, LedgerEntry.component == "fine",
+        LedgerEntry.kind.in_(("charge", "charge_reduction"))))
+    assert charged == D("68.00") and _fines(db, tajik.id) == {"2026-03": D("0.00")}
+    # Nothing is overdue: the fine was paid from the credit when it was charged.
+    assert arrears_lines(db, as_of=dt.date(2026, 4, 25), employer_id=tajik.id) == []
+    credit = db.scalar(select(func.sum(LedgerEntry.credit - LedgerEntry.debit)).where(
+        LedgerEntry.employer_id == tajik.id, LedgerEntry.component == "credit"))
+    assert credit == D("1000.00") - D("440.00") - D("68.00")
+
+
+def test_the_calculation_index_of_a_year_can_be_entered_after_it_was_used(db, tajik) -> None:
+    """The index for 2026 was not known (the 2023 one, 68, applied); entered later, it corrects the fines at
+    the next run, although periods of 2026 are declared already."""
+    _file(db, tajik, Period(2026, 2), dt.datetime(2026, 3, 27, 5, 0, tzinfo=dt.UTC))
+    _run(db, "TJ-SOCTAX", "2026-04-20")
+    assert _fines(db, tajik.id)["2026-02"] == D("136.00")
+    add_parameter_version(db, scheme_code="TJ-SOCTAX", name="calculation_index", category=None,
+                          valid_from=dt.date(2026, 1, 1), value="75", source="State Budget Law 2026 (test)",
+                          confidence="confirmed", actor=ACTOR, now=NOW)
+    _run(db, "TJ-SOCTAX", "2026-04-21")
+    assert _fines(db, tajik.id)["2026-02"] == D("150.00")  # two steps of 75

@@ -114,3 +114,19 @@ def test_a_run_after_days_off_gives_what_daily_runs_would_have(engine, database_
             day += dt.timedelta(days=1)
         _run_nightly(sessionmaker(engine), AS_OF)
         assert _state(engine) == _state(daily)
+
+
+def test_batches_of_employers_give_what_one_batch_gives(engine, database_url, tmp_path, monkeypatch) -> None:
+    """A night's job commits a batch of employers at a time (so one transaction never holds a lock per
+    employer and period of the whole scheme); batches of one give the same accounts as one batch."""
+    import portal.jobs
+
+    with _seeded(database_url, tmp_path, "jobs_batched") as batched:
+        monkeypatch.setattr(portal.jobs, "JOB_BATCH", 1)
+        _run_nightly(sessionmaker(batched), AS_OF)
+        monkeypatch.undo()
+        _run_nightly(sessionmaker(engine), AS_OF)
+        assert _state(batched) == _state(engine)
+        with Session(batched) as session:
+            counts = session.scalars(select(JobRun.counts).where(JobRun.job == "assess_non_filers")).one()
+        assert counts["TJ-SOCTAX"]["assessed"] == 5  # added up over the batches

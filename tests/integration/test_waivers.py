@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from common.audit import Actor, AuditEvent
 from common.errors import DomainError, NotFound
@@ -17,6 +17,7 @@ from contributions.drafts import open_draft
 from contributions.filing import submit_declaration
 from contributions.interest import post_interest
 from contributions.ledger import LedgerEntry
+from contributions.parameters import SchemeParameter
 from contributions.payment_actions import record_counter_receipt
 from contributions.payments import Payment
 from contributions.reconciliation import reconcile_batch
@@ -248,3 +249,37 @@ def _back_dated_payment(db, filed) -> None:
     db.add(payment)
     db.flush()
     reconcile_batch(db, actor=ACTOR, now=NOW)
+
+
+def test_splitting_a_large_waiver_does_not_avoid_the_second_person(db, large, supervisors) -> None:
+    employer, _ = large
+    first = _ask(db, employer, supervisors[0], "264.00", reason="First half")
+    second = _ask(db, employer, supervisors[0], "264.00", reason="Second half")
+    # 264 is within the 500 TJS threshold, but 264 + 264 is not: the second waits.
+    assert (first.status, second.status) == ("approved", "pending")
+    assert _interest(db, employer.id) == D("264.00")
+
+
+def test_the_same_waiver_sent_twice_is_recorded_once(db, small, supervisors) -> None:
+    employer, _ = small
+    once = _ask(db, employer, supervisors[0], "2.00")
+    again = _ask(db, employer, supervisors[0], "2.00", now=NOW + dt.timedelta(seconds=3))
+    assert again.id == once.id and _interest(db, employer.id) == D("3.28")
+    # The same amount asked for again later, or by someone else, is a new waiver.
+    other = _ask(db, employer, supervisors[1], "2.00")
+    assert other.id != once.id and _interest(db, employer.id) == D("1.28")
+
+
+def test_without_a_threshold_every_waiver_waits(db, supervisors) -> None:
+    employer = factories.employer_since(db, dt.date(2025, 1, 2))
+    factories.hire(db, employer)
+    draft = open_draft(db, employer, Period(2026, 2), actor=ACTOR, now=FILED)
+    submit_declaration(db, employer, draft.id, revision=None, actor=ACTOR, now=FILED)
+    from contributions.accruals import post_accruals
+
+    post_accruals(db, "LA-LSSO", "fine", {(employer.id, "2026-02"): D(100000)}, as_of=dt.date(2026, 4, 1),
+                  posted_by="test", now=NOW)
+    db.execute(delete(SchemeParameter).where(SchemeParameter.scheme_code == "LA-LSSO",
+                                             SchemeParameter.name == "waiver.approval_threshold"))
+    waiver = _ask(db, employer, supervisors[0], "1", component="fine")
+    assert waiver.status == "pending"
