@@ -84,7 +84,7 @@ def _certificates_for(employer: Employer) -> list[tuple[ComplianceCertificate, s
     """The employer's latest certificates with their state today (valid, expired or revoked)."""
     today = local_today(employer.scheme, now())
     return [(certificate, certificate_state(certificate, today))
-            for certificate in certificates_of(db_session(), employer.id, limit=CERTIFICATES_SHOWN)]
+            for certificate in certificates_of(db_session(), employer.id, limit=CERTIFICATES_SHOWN, today=today)]
 
 
 @bp.app_template_global("local_today_of")
@@ -198,8 +198,11 @@ def _certificate_pdf(certificate: ComplianceCertificate, *, attachment: bool = F
 @allow(EMPLOYER)
 def employer_certificate(certificate_id: int):
     certificate = db_session().get(ComplianceCertificate, certificate_id)
-    if certificate is None or certificate.employer_id != current_user.employer.id:
+    employer = current_user.employer
+    if certificate is None or certificate.employer_id != employer.id:
         abort(404)
+    if certificate_state(certificate, local_today(employer.scheme, now())) != "valid":
+        abort(404)  # a revoked or expired certificate is not handed out again as if it still held
     return _certificate_pdf(certificate, attachment=True)
 
 

@@ -359,8 +359,8 @@ def _seed_waivers(session: Session, employers: dict[str, Employer], *, now: dt.d
     for key, actor, share, reason in (
             ("tajik", supervisor, Decimal(1), "Первое нарушение за год; задержка подачи подтверждена справкой "
                                               "банка о сбое системы."),
-            ("bakery", administrator, Decimal("0.9"), "Пекарня была закрыта на ремонт после пожара; комиссия "
-                                                      "рекомендует списать большую часть штрафа.")):
+            ("bakery", administrator, Decimal("0.9"), "Пекарня была закрыта на ремонт после пожара: большая часть "
+                                                      "штрафа списывается.")):
         employer = employers[key]
         fined = session.execute(select(LedgerEntry.period, func.sum(LedgerEntry.debit - LedgerEntry.credit))
                                 .where(LedgerEntry.employer_id == employer.id, LedgerEntry.component == "fine",

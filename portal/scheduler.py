@@ -13,6 +13,7 @@ import fcntl
 import logging
 import os
 import signal
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from common.audit import Actor
@@ -33,6 +35,8 @@ log = logging.getLogger("portal.scheduler")
 
 # An arbitrary but fixed 64-bit key that names "the scheduler leader" among advisory locks.
 ADVISORY_LOCK_KEY = 771_001
+# TCP keepalives on the lock's session, so that a dead network path is noticed by both ends.
+KEEPALIVES = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
 
 
 class SchedulerLock:
@@ -52,14 +56,19 @@ class SchedulerLock:
 
     def acquire(self) -> bool:
         if self.url.get_backend_name() == "postgresql":
-            self._engine = make_engine(self.url.render_as_string(hide_password=False), poolclass=NullPool)
-            self._connection = self._engine.connect()
-            got = bool(self._connection.scalar(text("SELECT pg_try_advisory_lock(:key)"),
-                                               {"key": ADVISORY_LOCK_KEY}))
-            self._connection.commit()
-            if not got:
+            try:
+                if self._connection is None:  # one session, kept while standing by, not one per attempt
+                    self._engine = make_engine(self.url.render_as_string(hide_password=False), poolclass=NullPool,
+                                               connect_args=KEEPALIVES)
+                    self._connection = self._engine.connect()
+                got = bool(self._connection.scalar(text("SELECT pg_try_advisory_lock(:key)"),
+                                                   {"key": ADVISORY_LOCK_KEY}))
+                self._connection.commit()
+                return got
+            except DBAPIError as exc:  # the database is down or the session was cut: try again later
+                log.warning("cannot reach the database to take the scheduler lock: %s", exc.orig or exc)
                 self.release()
-            return got
+                return False
         Path(self.lock_file).parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.lock_file, os.O_RDWR | os.O_CREAT, 0o600)
         try:
@@ -71,6 +80,23 @@ class SchedulerLock:
         os.write(fd, str(os.getpid()).encode())
         self._fd = fd
         return True
+
+    def held(self) -> bool:
+        """Whether this process still holds the lock: on PostgreSQL the session that took it may have been
+        cut (a restart, a network failure, an administrator), and then another scheduler may take over."""
+        if self.url.get_backend_name() != "postgresql":
+            return self._fd is not None
+        if self._connection is None:
+            return False
+        try:
+            held = bool(self._connection.scalar(text(
+                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 "
+                "AND objid = :key AND objsubid = 1 AND pid = pg_backend_pid() AND granted)"),
+                {"key": ADVISORY_LOCK_KEY}))
+            self._connection.commit()
+            return held
+        except DBAPIError:
+            return False
 
     def release(self) -> None:
         if self._connection is not None:
@@ -148,27 +174,40 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
 
 def run_scheduler(app: Flask, *, standby: bool = True, poll_seconds: float = 5.0) -> int:
     """Run until stopped.  When another scheduler is active: with ``standby``, wait and take over as soon as
-    it stops or dies (its lock is released by the server or the kernel); without, return 1 at once."""
+    it stops or dies (its lock is released by the server or the kernel); without, return 1 at once.  The
+    leader checks every ``poll_seconds`` that it still holds the lock, and stops (returning 1) when it lost
+    it, so that two schedulers never run at once."""
     lock = SchedulerLock(app.config["DATABASE_URL"], app.config["SCHEDULER_LOCK_FILE"])
-    stopping = False
 
-    def stop(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
+    def stop_waiting(*_: object) -> None:
+        raise SystemExit(0)  # interrupts the wait at once
 
-    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGTERM, stop_waiting)
     announced = False
-    while not lock.acquire():
-        if not standby:
-            log.error("another scheduler is already active for this database; not starting a second one")
-            return 1
-        if not announced:
-            log.info("another scheduler is active for this database; standing by to take over")
-            announced = True
-        time.sleep(poll_seconds)
-        if stopping:
-            return 0
+    try:
+        while not lock.acquire():
+            if not standby:
+                log.error("another scheduler is already active for this database; not starting a second one")
+                lock.release()
+                return 1
+            if not announced:
+                log.info("another scheduler is active for this database; standing by to take over")
+                announced = True
+            time.sleep(poll_seconds)
+    except (KeyboardInterrupt, SystemExit):
+        lock.release()
+        return 0
     scheduler = build_scheduler(app)
+    lost = threading.Event()
+
+    def check_leadership() -> None:
+        if not lock.held():
+            log.error("the scheduler lock was lost; stopping so that only one scheduler runs")
+            lost.set()
+            scheduler.shutdown(wait=False)
+
+    scheduler.add_job(check_leadership, "interval", seconds=poll_seconds, id="check_leadership",
+                      name="Check that this scheduler still holds the lock")
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
     log.info("scheduler started with jobs: %s", ", ".join(job.id for job in scheduler.get_jobs()))
     try:
@@ -177,4 +216,4 @@ def run_scheduler(app: Flask, *, standby: bool = True, poll_seconds: float = 5.0
         pass
     finally:
         lock.release()
-    return 0
+    return 1 if lost.is_set() else 0

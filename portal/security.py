@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, render_template
+from flask import Flask, Response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
@@ -26,6 +26,17 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 def init_security(app: Flask) -> None:
     csrf.init_app(app)
+
+    @app.before_request
+    def _refuse_nul():
+        # A NUL character is never part of a name, an amount or a reason, and PostgreSQL cannot store one in
+        # text: refused here once, with a clear answer, rather than failing deep in a use case.
+        if any("\x00" in key or "\x00" in value
+               for fields in (request.args, request.form) for key, value in fields.items(multi=True)):
+            message = _("The request contains a character that is not allowed (NUL). Check what was typed "
+                        "or pasted and try again.")
+            return render_template("errors/error.html", code=400, message=message), 400
+        return None
 
     @app.after_request
     def _headers(response: Response) -> Response:

@@ -23,15 +23,19 @@ PAGE_SIZE = 50
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def _as_of(text: str) -> dt.date | None:
-    """``YYYY-MM-DD``; None when it is not a date."""
+EARLIEST = dt.date(2000, 1, 1)  # no arrears are asked for before this day (nor after today)
+
+
+def _as_of(text: str, today: dt.date | None) -> dt.date | None:
+    """``YYYY-MM-DD`` between 2000-01-01 and today; None when it is not such a date."""
     text = text.strip()
     if not _DATE.match(text):
         return None
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         return None
+    return day if EARLIEST <= day and (today is None or day <= today) else None
 
 
 def _page(as_of: dt.date, scheme_code: str, page: int) -> SchemeArrears:
@@ -52,9 +56,11 @@ def arrears():
     error = None
     if scheme is None:
         error = _("Choose a scheme from the list.")
-    as_of = _as_of(as_of_text) if as_of_text else (local_today(scheme, now()) if scheme else None)
+    today = local_today(scheme, now()) if scheme else None
+    as_of = _as_of(as_of_text, today) if as_of_text else today
     if as_of is None and error is None:
-        error = _("Write the date as year-month-day, for example 2026-03-15.")
+        error = _("Write the date as year-month-day, for example 2026-03-15.") + " " + \
+            _("Choose a date between %(first)s and today.", first=EARLIEST.isoformat())
     if error is not None:
         return render_template("payments/arrears.html", schemes=schemes, scheme=scheme, code=code,
                                as_of_text=as_of_text, error=error, result=None, page=1, pages=1,

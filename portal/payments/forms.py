@@ -83,7 +83,7 @@ class WaiverForm(PortalForm):
     component = SelectField(_l("What to waive"), choices=[SelectChoice("interest", _l("Interest")),
                                                           SelectChoice("fine", _l("Fine"))], validate_choice=False)
     amount = StringField(_l("Amount"), validators=[DataRequired(), Length(max=40)])
-    reason = TextAreaField(_l("Reason"), validators=[Length(max=1000)])
+    reason = TextAreaField(_l("Reason (the employer sees it)"), validators=[Length(max=1000)])
     submit = SubmitField(_l("Record the waiver"))
 
 

@@ -147,7 +147,8 @@ def test_the_list_is_paginated(staff, tajik, monkeypatch) -> None:
 
 @pytest.mark.parametrize("query", ["scheme=TJ-SOCTAX&as_of=2026-02-30", "scheme=TJ-SOCTAX&as_of=yesterday",
                                    "scheme=TJ-SOCTAX&as_of=20261120", "scheme=XX-NONE&as_of=2026-11-20",
-                                   "scheme=TJ-SOCTAX&as_of=" + "9" * 500])
+                                   "scheme=TJ-SOCTAX&as_of=" + "9" * 500, "scheme=TJ-SOCTAX&as_of=0001-01-01",
+                                   "scheme=TJ-SOCTAX&as_of=9999-12-31"])
 def test_a_bad_date_or_scheme_is_refused_with_a_reason(staff, query: str) -> None:
     response = staff.get(f"/staff/arrears?{query}", headers={"Accept-Language": "ru"})
     assert response.status_code == 400

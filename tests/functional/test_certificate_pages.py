@@ -7,7 +7,7 @@ import datetime as dt
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from common.period import Period
 from contributions.certificates import ComplianceCertificate, issue_certificate, revoke_certificate
@@ -103,7 +103,8 @@ def test_a_bad_date_is_a_translated_400(app, in_debt, as_of) -> None:
     response = client.get(f"/employer/account/arrears.pdf?as_of={as_of}", headers=EN)
     assert response.status_code == 400 and response.mimetype == "text/html"
     assert ("Write the date as year-month-day" in _text(response)
-            or "Choose a date between 2000-01-01 and today." in _text(response))
+            or "Choose a date between 2000-01-01 and today." in _text(response)
+            or "not allowed (NUL)" in _text(response))
 
 
 def test_staff_viewers_download_an_employers_statement_of_arrears(app, db, in_debt, staff) -> None:
@@ -137,6 +138,14 @@ def test_a_compliant_employer_gets_its_certificate_as_a_pdf(app, db, compliant) 
     assert certificate.issued_by == clerk.email and certificate.issued_by_user_id == clerk.id
     listed = client.get("/employer/account/", headers=EN)
     assert f'id="certificate-{certificate.id}"' in listed.get_data(as_text=True) and certificate.code in _text(listed)
+    # Asked for again the same day (a double click): the same certificate.
+    again = client.post("/employer/account/certificate", headers=EN)
+    assert again.headers["Location"] == response.headers["Location"]
+    assert db.scalar(select(func.count()).select_from(ComplianceCertificate)) == 1
+    # Revoked, it is no longer handed out to the employer.
+    revoke_certificate(db, certificate.id, reason="Issued by mistake", actor=ACTOR, now=dt.datetime.now(dt.UTC))
+    db.commit()
+    assert client.get(response.headers["Location"]).status_code == 404
 
 
 def test_a_refused_certificate_says_why_in_words(app, in_debt) -> None:
@@ -243,7 +252,9 @@ def certificates(db, compliant):
     """A valid, an expired and a revoked certificate of the same employer."""
     employer = compliant[0]
     now = dt.datetime.now(dt.UTC)
-    valid, expired, revoked = (issue_certificate(db, employer, actor=ACTOR, now=now) for _ in range(3))
+    # Issued on three days: asked for twice on one day, the certificate would be the same one.
+    valid, expired, revoked = (issue_certificate(db, employer, actor=ACTOR, now=now - dt.timedelta(days=days))
+                               for days in (0, 1, 2))
     expired.issued_on, expired.valid_until = dt.date(2025, 1, 2), dt.date(2025, 2, 1)
     revoke_certificate(db, revoked.id, reason="Issued by mistake", actor=ACTOR,
                        now=dt.datetime(2026, 11, 26, 20, 0, tzinfo=dt.UTC))  # 27 November in Vientiane

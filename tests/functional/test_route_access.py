@@ -184,3 +184,10 @@ def test_undeclared_route_is_denied(app_config, session_factory, users) -> None:
     assert client.get("/forgotten").status_code == 403
     log_in(client, users["sysadmin"].email)
     assert client.get("/forgotten").status_code == 403
+
+
+def test_a_nul_character_in_a_request_is_a_clear_400(client) -> None:
+    response = client.get("/verify", query_string={"code": "ABCD\x00EFGH"})
+    assert response.status_code == 400 and "NUL" in response.get_data(as_text=True)
+    response = client.post("/login", data={"email": "a\x00@example.test", "password": "x"})
+    assert response.status_code == 400

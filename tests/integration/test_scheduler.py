@@ -10,9 +10,11 @@ import time
 from pathlib import Path
 
 from click.testing import CliRunner
+from sqlalchemy import text
 
+from common.db import make_engine
 from notifications.outbox import queue_message
-from portal.scheduler import SchedulerLock, build_scheduler, deliver_outbox
+from portal.scheduler import ADVISORY_LOCK_KEY, SchedulerLock, build_scheduler, deliver_outbox
 from tests.factories import NOW
 
 
@@ -89,3 +91,37 @@ def test_a_standby_scheduler_takes_over_when_the_leader_dies(database_url: str, 
             if process.poll() is None:
                 process.terminate()
                 process.wait(timeout=10)
+
+
+def test_a_leader_that_loses_its_lock_stops(database_url: str, tmp_path: Path) -> None:
+    """PostgreSQL: the session holding the lock is cut (a restart, an administrator); the leader notices at
+    its next check and stops, so that it never runs beside the scheduler that takes over."""
+    if not database_url.startswith("postgresql"):
+        # SQLite: a file lock, held until the process lets it go or exits; nothing else can cut it.
+        lock = SchedulerLock(database_url, str(tmp_path / "scheduler.lock"))
+        assert not lock.held() and lock.acquire() and lock.held()
+        lock.release()
+        assert not lock.held()
+        return
+    portal = Path(sys.executable).with_name("portal")
+    env = {**os.environ, "DATABASE_URL": database_url, "PORTAL_INSTANCE_PATH": str(tmp_path / "instance"),
+           "SECRET_KEY": "test-only-secret-key-for-schedulers"}
+    log_path = tmp_path / "leader.log"
+    with log_path.open("wb") as sink:
+        leader = subprocess.Popen([str(portal), "scheduler", "--poll", "0.2"], env=env, stdout=sink,
+                                  stderr=subprocess.STDOUT)
+    try:
+        _wait_for(log_path, "scheduler started", leader)
+        engine = make_engine(database_url)
+        with engine.connect() as connection:
+            cut = connection.scalar(text(
+                "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 "
+                "AND objid = :key AND objsubid = 1 AND granted"), {"key": ADVISORY_LOCK_KEY})
+        engine.dispose()
+        assert cut
+        assert leader.wait(timeout=30) == 1
+        assert "the scheduler lock was lost" in log_path.read_text()
+    finally:
+        if leader.poll() is None:
+            leader.terminate()
+            leader.wait(timeout=10)
