@@ -29,7 +29,9 @@ def test_lao_employer_administrator_logs_in_in_lao(page, live_server) -> None:
     assert heading.inner_text() == lao.gettext("Welcome, %(name)s") % {"name": "ສົມພອນ ພົມມະວົງ"}
     assert page.get_by_text("ບໍລິສັດ ນ້ຳຂອງ ກໍ່ສ້າງ ຈຳກັດ").first.is_visible()
     # The page's own font is used, not a system fallback: Lao must render the same on an intranet.
-    families = page.evaluate("() => [...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)")
+    # Once the fonts the page asked for have loaded (on a busy machine they may still be on their way).
+    families = page.evaluate("async () => { await document.fonts.ready; "
+                             "return [...document.fonts].filter(f => f.status === 'loaded').map(f => f.family); }")
     assert any("Noto Sans Lao Latin" in family for family in families)
     screenshot(page, "employer-home-lo")
 
