@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import arrears_run, audit_log, declaration_upload, reconcile, worker_list, workers_import
+from bench import arrears_run, audit_log, declaration_upload, notices, reconcile, worker_list, workers_import
 
 BENCHMARKS = {
     "audit_log": audit_log,
@@ -11,4 +11,5 @@ BENCHMARKS = {
     "declaration_upload": declaration_upload,
     "reconcile": reconcile,
     "arrears_run": arrears_run,
+    "notices": notices,
 }

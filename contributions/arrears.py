@@ -9,6 +9,7 @@ Everything is summed in SQL; the aging buckets are ``rules/aging.py``'s.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -40,7 +41,8 @@ def _known_by(as_of: dt.date):
                and_(LedgerEntry.payment_id.is_not(None), Payment.value_date <= as_of))
 
 
-def _overdue_query(as_of: dt.date, employer_id: int | None, scheme_code: str | None):
+def _overdue_query(as_of: dt.date, employer_id: int | None, scheme_code: str | None,
+                   employer_ids: Sequence[int] | None = None):
     """(employer_id, period, component, due, owed) of every debt overdue on ``as_of``."""
     owed = func.sum(LedgerEntry.debit - LedgerEntry.credit)
     due = func.max(case((LedgerEntry.kind == "charge", LedgerEntry.due_date), else_=None))
@@ -54,13 +56,16 @@ def _overdue_query(as_of: dt.date, employer_id: int | None, scheme_code: str | N
         query = query.where(LedgerEntry.employer_id == employer_id)
     if scheme_code is not None:
         query = query.where(LedgerEntry.employer_id.in_(select(Employer.id).where(Employer.scheme_code == scheme_code)))
+    if employer_ids is not None:
+        query = query.where(LedgerEntry.employer_id.in_(sorted(set(employer_ids))))
     return query
 
 
 def arrears_lines(session: Session, *, as_of: dt.date, employer_id: int | None = None,
-                  scheme_code: str | None = None) -> list[ArrearsLine]:
-    """Every debt overdue on ``as_of`` (due before it and not fully paid by then), oldest first."""
-    query = _overdue_query(as_of, employer_id, scheme_code)
+                  scheme_code: str | None = None, employer_ids: Sequence[int] | None = None) -> list[ArrearsLine]:
+    """Every debt overdue on ``as_of`` (due before it and not fully paid by then), oldest first; of one
+    employer, of a scheme, or of these employers."""
+    query = _overdue_query(as_of, employer_id, scheme_code, employer_ids)
     lines = [ArrearsLine(employer, period, component, due_date, Decimal(amount), days_overdue(due_date, as_of),
                          bucket(due_date, as_of))
              for employer, period, component, due_date, amount in session.execute(query)]

@@ -34,8 +34,10 @@ FINE_UNITS = ("currency", "calculation_index")
 FLOOR_ALTERNATIVES = ("base.floor", "base.floor_factor")
 # Parameters no declaration depends on, which may be given from any date: the calculation index (a late
 # one, entered when the budget law is known, corrects the fines, which are computed again every night), the
-# approval threshold of waivers and the validity of certificates (both read on the day they are used).
-OUTSIDE_DECLARATIONS = ("calculation_index", "waiver.approval_threshold", "certificate.valid_days")
+# approval threshold of waivers, the validity of certificates and the notice settings (read on the day they
+# are used).
+OUTSIDE_DECLARATIONS = ("calculation_index", "waiver.approval_threshold", "certificate.valid_days",
+                        "notice.reminder_days", "notice.demand_days", "notice.copy_language")
 VALUE_LENGTH = 60  # the width of ``scheme_parameter.value``
 
 
@@ -74,6 +76,14 @@ def _components(text: str) -> str:
     return ",".join(parts)
 
 
+def _days_list(text: str) -> str:
+    """Whole numbers of days from 1 to 366, rising, separated by commas: ``30,60``."""
+    days = [int(part) for part in text.split(",") if part.strip()]
+    if not days or days != sorted(set(days)) or not all(1 <= day <= 366 for day in days):
+        raise ValueError(text)
+    return ",".join(str(day) for day in days)
+
+
 def _weekend(text: str) -> str:
     return ",".join(str(day) for day in sorted(parse_weekend(text)))
 
@@ -94,6 +104,9 @@ _CHECKS: dict[str, Callable[[str], str]] = {
     "fine.filing.step_days": _integer(0, 366),
     "assessment.grace_days": _integer(0, 366),
     "certificate.valid_days": _integer(1, 366),
+    "notice.reminder_days": _integer(0, 60),
+    "notice.demand_days": _days_list,
+    "notice.copy_language": _one_of(("lo", "tg", "ru", "en")),
 }
 
 

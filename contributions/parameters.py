@@ -46,6 +46,9 @@ NAMES = {
     "waiver.approval_threshold": Decimal,
     # How many days a certificate of compliance stays valid.
     "certificate.valid_days": int,
+    # Notices: a filing reminder this many days before the due date; demand letters when a debt is this many
+    # days overdue (one stage a number, "30,60"); a copy of every notice in this second language.
+    "notice.reminder_days": int, "notice.demand_days": str, "notice.copy_language": str,
     # Optional split of the contributions between the branches of the fund, as fractions of the total (they
     # add up to 1).  Fund accounting only: what the employer owes does not depend on it.  Lao PDR and
     # Tajikistan have none seeded: the shares were not found in public sources (country rules §1.2, §2.1).

@@ -1,8 +1,10 @@
 """The outbox: messages are rows written in the business transaction and delivered after it commits.
 
 Nothing is sent from inside a transaction that might still roll back.  Delivery picks due rows, sends
-them through their channel and records the outcome; a failure is retried with growing delays until
-``MAX_ATTEMPTS``, then the row is marked failed for staff to see.
+them through their channel and records every try as a ``DeliveryAttempt``; a failure is retried with
+growing delays until ``MAX_ATTEMPTS``, then the row is marked failed (the dead letter) for staff to see.  A
+message that can never go (``UndeliverableError``: an SMS too long for the gateway, no recipient) is marked
+failed at its first try instead of being retried for a day.
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Protocol
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, select
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
 
 from common.db import Base
+from notifications.channels import UndeliverableError
 
 CHANNELS = ("email", "sms")
 STATUSES = ("pending", "sent", "failed")
@@ -46,6 +50,25 @@ class OutboxMessage(Base):
     created_at: Mapped[dt.datetime]
     next_attempt_at: Mapped[dt.datetime]
     sent_at: Mapped[dt.datetime | None]
+    # The notice this message delivers (``notices.py``), when it is one; account messages have none.
+    notice_id: Mapped[int | None] = mapped_column(Integer, index=True)
+
+
+class DeliveryAttempt(Base):
+    """One try at sending one outbox message: when, through which channel, and what came of it."""
+
+    __tablename__ = "delivery_attempt"
+    __table_args__ = (
+        CheckConstraint("result IN ('sent', 'failed')", name="result_known"),
+        Index("ix_delivery_attempt_message_id", "message_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("outbox_message.id"))
+    channel: Mapped[str] = mapped_column(String(10))
+    attempted_at: Mapped[dt.datetime]
+    result: Mapped[str] = mapped_column(String(10))
+    error: Mapped[str] = mapped_column(Text, default="")
 
 
 class Channel(Protocol):
@@ -66,11 +89,12 @@ def queue_message(
     now: dt.datetime,
     user_id: int | None = None,
     employer_id: int | None = None,
+    notice_id: int | None = None,
 ) -> OutboxMessage:
     message = OutboxMessage(
         channel=channel, recipient=recipient, kind=kind, language=language, subject=subject, body=body,
         status="pending", attempts=0, created_at=now, next_attempt_at=now, user_id=user_id,
-        employer_id=employer_id,
+        employer_id=employer_id, notice_id=notice_id,
     )
     session.add(message)
     session.flush()
@@ -85,14 +109,22 @@ def deliver_due(
     ids: Iterable[int] | None = None,
     limit: int = 100,
 ) -> dict[str, int]:
-    """Send due pending messages (or just ``ids``); returns counts of sent and failed attempts.
+    """Send due pending messages (or just ``ids``) through the given channels; returns how many were sent,
+    are to be retried and have failed for good.  Every try is recorded as a ``DeliveryAttempt``.
 
-    On PostgreSQL rows are claimed with ``FOR UPDATE SKIP LOCKED`` so two deliverers never send the
-    same message; the caller commits after each call.
+    Messages for a channel that is not configured are left alone (and do not take the batch's places).
+    On PostgreSQL rows are claimed with ``FOR UPDATE SKIP LOCKED``, so two deliverers never send the same
+    message.  Everywhere a row is also claimed by a conditional update before it is sent: a deliverer that
+    read a row which another has since claimed or sent (SQLite has no row locks) matches nothing, or on
+    SQLite stops on the database lock, instead of sending it again.  The caller commits after each call;
+    a message sent in a call whose commit then fails is sent again by a later call (at least once).
     """
+    if not channels:
+        return {"sent": 0, "retry": 0, "failed": 0}
     query = (
         select(OutboxMessage)
-        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now,
+               OutboxMessage.channel.in_(list(channels)))
         .order_by(OutboxMessage.id)
         .limit(limit)
     )
@@ -102,15 +134,17 @@ def deliver_due(
         query = query.with_for_update(skip_locked=True)
     counts = {"sent": 0, "retry": 0, "failed": 0}
     for message in session.scalars(query).all():
-        channel = channels.get(message.channel)
-        if channel is None:
+        if not _claim(session, message):
             continue
-        message.attempts += 1
+        channel = channels[message.channel]
         try:
             channel.send(message.recipient, message.subject, message.body, message.language)
         except Exception as exc:  # noqa: BLE001 - any channel failure is recorded and retried
-            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if message.attempts >= MAX_ATTEMPTS:
+            error = f"{type(exc).__name__}: {exc}"[:2000]
+            message.last_error = error
+            session.add(DeliveryAttempt(message_id=message.id, channel=message.channel, attempted_at=now,
+                                        result="failed", error=error))
+            if message.attempts >= MAX_ATTEMPTS or isinstance(exc, UndeliverableError):
                 message.status = "failed"
                 counts["failed"] += 1
             else:
@@ -121,6 +155,40 @@ def deliver_due(
             message.status = "sent"
             message.sent_at = now
             message.last_error = None
+            session.add(DeliveryAttempt(message_id=message.id, channel=message.channel, attempted_at=now,
+                                        result="sent", error=""))
             counts["sent"] += 1
-    session.flush()
+        session.flush()
     return counts
+
+
+def _claim(session: Session, message: OutboxMessage) -> bool:
+    """Count the attempt, provided the row is still pending with the attempts this deliverer read."""
+    seen = message.attempts
+    claimed = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message.id, OutboxMessage.status == "pending", OutboxMessage.attempts == seen)
+        .values(attempts=seen + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        return False
+    # The row now says seen + 1; keep the object in step without another UPDATE at the next flush.
+    set_committed_value(message, "attempts", seen + 1)
+    return True
+
+
+def attempts_of(session: Session, message_ids: Iterable[int]) -> dict[int, list[DeliveryAttempt]]:
+    """Every recorded try for each of ``message_ids``, oldest first (an empty list for a message never tried)."""
+    ids = list(dict.fromkeys(message_ids))
+    found: dict[int, list[DeliveryAttempt]] = {message_id: [] for message_id in ids}
+    if not ids:
+        return found
+    rows = session.scalars(
+        select(DeliveryAttempt)
+        .where(DeliveryAttempt.message_id.in_(ids))
+        .order_by(DeliveryAttempt.message_id, DeliveryAttempt.attempted_at, DeliveryAttempt.id)
+    )
+    for attempt in rows:
+        found[attempt.message_id].append(attempt)
+    return found

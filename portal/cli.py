@@ -17,6 +17,8 @@ from common.audit import Actor
 from common.clock import utcnow
 from common.errors import DomainError
 from employers.accounts import Role, create_user
+from employers.employers import LANGUAGES
+from notifications.notices import KINDS
 from portal import ROOT, create_app
 from portal.database import session_factory
 from portal.reference import load_reference_data
@@ -180,6 +182,62 @@ def jobs_run(name: str, as_of) -> None:
     day = as_of.date() if as_of else utcnow().date()
     run = run_job(session_factory(), name, as_of=day, actor=Actor.system(f"cli:{name}"), now=utcnow)
     click.echo(f"{name} as of {day.isoformat()}: {run.status} {run.counts}")
+
+
+@main.group()
+def notices() -> None:
+    """Notices to employers."""
+
+
+@notices.command("preview", help=(
+    f"Show a sample notice of KIND ({', '.join(KINDS)}) in a language: subject, body and SMS text, and the copy "
+    "in the scheme's second language, with sample amounts and dates.  Nothing is written to the database."))
+@click.argument("kind", type=click.Choice(KINDS), metavar="KIND")
+@click.option("--lang", "language", type=click.Choice(LANGUAGES), required=True, help="the notice's language")
+@click.option("--scheme", "scheme_code", default=None,
+              help="the scheme (default: the first whose notices are written in that language)")
+@click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="also write the notice as a one-letter PDF, as a letter batch prints it")
+def notices_preview(kind: str, language: str, scheme_code: str | None, pdf_path: str | None) -> None:
+    from sqlalchemy import select
+
+    from common.schemes import Scheme
+    from employers.registration import local_today
+    from notifications.notice_preview import preview_notice
+    from portal.notices import portal_link
+
+    with session_factory()() as session:
+        schemes = list(session.scalars(select(Scheme).order_by(Scheme.code)))
+        if scheme_code is None:
+            scheme = next((s for s in schemes if language in s.language_list), schemes[0] if schemes else None)
+        else:
+            scheme = next((s for s in schemes if s.code == scheme_code), None)
+        if scheme is None:
+            choices = ", ".join(s.code for s in schemes) or "none (run `portal db upgrade`)"
+            raise click.BadParameter(f"unknown scheme {scheme_code!r}; schemes: {choices}",
+                                     param_hint="'--scheme'")
+        now = utcnow()
+        preview = preview_notice(session, kind, language, scheme, today=local_today(scheme, now),
+                                 link=portal_link("/employer/"), now=now)
+    click.echo(f"Notice {kind} in {language} ({preview.scheme_code}), with sample amounts and dates")
+    click.echo(f"Subject: {preview.subject}")
+    click.echo("")
+    click.echo(preview.body)
+    click.echo("")
+    if preview.sms:
+        click.echo(f"SMS ({len(preview.sms)} characters): {preview.sms}")
+    else:
+        click.echo("SMS: none (this notice is not sent by SMS)")
+    if preview.copy_language:
+        click.echo("")
+        click.echo(f"Copy in {preview.copy_language}")
+        click.echo(f"Subject: {preview.copy_subject}")
+        click.echo("")
+        click.echo(preview.copy_body)
+    if pdf_path:
+        Path(pdf_path).write_bytes(preview.pdf())
+        click.echo("")
+        click.echo(f"PDF written to {pdf_path}")
 
 
 @main.command("serve")

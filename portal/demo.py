@@ -50,6 +50,7 @@ from employers.persons import Employment
 from employers.registration import ApplicantAccount, apply_for_registration, approve_application, local_today
 from employers.workers import end_employment, register_hire
 from portal import synthetic as datagen
+from portal.notices import send_notices_job
 from portal.reference import load_reference_data
 
 DEMO_PASSWORD = "demo-portal-2026"
@@ -335,11 +336,12 @@ def _seed_payments(session: Session, employer: Employer, bank_code: str, *, acto
 
 def _run_the_night(session: Session, *, now: dt.datetime) -> None:
     """The night's jobs as of today in each scheme, recorded as runs like the scheduler's: the non-filer's
-    missing months are assessed, late filings fined, late payments and estimates charged interest."""
+    missing months are assessed, late filings fined, late payments and estimates charged interest, and the
+    notices these call for written (reminders, missed filings, assessments, overdue notices, demands)."""
     for scheme in session.scalars(select(Scheme).order_by(Scheme.code)):
         as_of = local_today(scheme, now)
         for job, run in (("assess_non_filers", assess_non_filers), ("post_fines", post_fines),
-                         ("post_interest", post_interest)):
+                         ("post_interest", post_interest), ("send_notices", send_notices_job)):
             done = run(session, scheme.code, as_of=as_of, actor=Actor.system("scheduler"), now=now)
             session.add(JobRun(job=job, as_of=as_of, started_at=now, finished_at=now, status="finished",
                                started_by="system:seed-demo", counts={scheme.code: _plain(done)}, error=""))

@@ -19,6 +19,7 @@ from contributions.fines import post_fines
 from contributions.interest import post_interest
 from contributions.jobs import JobRun
 from employers.employers import Employer
+from portal.notices import send_notices_job
 from portal.payment_jobs import run_reconciliation
 
 SessionMaker = Callable[[], Session]
@@ -72,9 +73,11 @@ JOBS: dict[str, Callable[[SessionMaker, dt.date, Actor, Callable[[], dt.datetime
     "assess_non_filers": _per_scheme("assess_non_filers", assess_non_filers),
     "post_fines": _per_scheme("post_fines", post_fines),
     "post_interest": _per_scheme("post_interest", post_interest),
+    "send_notices": _per_scheme("send_notices", send_notices_job),
 }
-# The night's work, in this order: assessments first (they earn interest), then fines, then interest.
-NIGHTLY = ("assess_non_filers", "post_fines", "post_interest")
+# The night's work, in this order: assessments first (they earn interest), then fines, then interest, then the
+# notices, which state what is owed after all of them.
+NIGHTLY = ("assess_non_filers", "post_fines", "post_interest", "send_notices")
 
 
 def run_job(new_session: SessionMaker, name: str, *, as_of: dt.date, actor: Actor,

@@ -11,12 +11,14 @@ from typing import Any
 from flask import current_app
 
 from common.clock import utcnow
+from notifications.channels.sms import SmsChannel, SmsSettings
 from notifications.channels.smtp import SmtpChannel, SmtpSettings
 from notifications.outbox import Channel, deliver_due
 from portal.database import after_commit, session_factory
 
 
 def channels_from_config(config: Mapping[str, Any]) -> dict[str, Channel]:
+    """E-mail always; SMS when a gateway is configured (otherwise SMS messages wait in the outbox)."""
     smtp = SmtpChannel(
         SmtpSettings(
             host=config["MAIL_SERVER"], port=int(config["MAIL_PORT"]), sender=config["MAIL_FROM"],
@@ -24,7 +26,13 @@ def channels_from_config(config: Mapping[str, Any]) -> dict[str, Channel]:
             username=config["MAIL_USERNAME"], password=config["MAIL_PASSWORD"],
         )
     )
-    return {"email": smtp}
+    channels: dict[str, Channel] = {"email": smtp}
+    if config.get("SMS_GATEWAY_URL"):
+        channels["sms"] = SmsChannel(
+            SmsSettings(url=config["SMS_GATEWAY_URL"], token=config.get("SMS_GATEWAY_TOKEN"),
+                        sender_id=config.get("SMS_SENDER_ID") or "SOCIALSEC")
+        )
+    return channels
 
 
 def deliver_after_commit(message_ids: Iterable[int]) -> None:

@@ -10,14 +10,16 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.audit import Actor
 from common.errors import DomainError
 from contributions.bank_files import StatementInvalid
 from contributions.payment_actions import import_statement
-from contributions.payments import Bank, ReconciliationRun
+from contributions.payments import Bank, Payment, ReconciliationRun
 from contributions.reconciliation import Counts, finish_run, reconcile_batch, start_run
+from portal.notices import payments_applied
 
 log = logging.getLogger("portal.payments")
 ACTOR = Actor.system("payments")
@@ -36,7 +38,12 @@ def run_reconciliation(new_session: Callable[[], Session], *, now: Callable[[], 
     try:
         while True:
             with new_session() as session:
-                done = reconcile_batch(session, actor=actor, now=now(), limit=batch)
+                at = now()
+                done = reconcile_batch(session, actor=actor, now=at, limit=batch)
+                # A receipt for each payment matched, written with its allocation.
+                payments_applied(session, list(session.scalars(select(Payment.id).where(
+                    Payment.matched_at == at, Payment.matched_by == actor.label, Payment.status == "matched"))),
+                    actor=actor, now=at)
                 session.commit()
             if done.examined == 0:
                 break

@@ -27,6 +27,7 @@ def load_metadata() -> MetaData:
     import employers.persons  # noqa: F401
     import employers.regions  # noqa: F401
     import employers.tokens  # noqa: F401
+    import notifications.notices  # noqa: F401
     import notifications.outbox  # noqa: F401
 
     return Base.metadata

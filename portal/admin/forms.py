@@ -46,6 +46,9 @@ PARAMETER_LABELS = {
     "assessment.uplift_step": _l("Further uplift of an assessment for each further missing month"),
     "waiver.approval_threshold": _l("Waivers above this amount need a supervisor's approval"),
     "certificate.valid_days": _l("Days a certificate of compliance is valid"),
+    "notice.reminder_days": _l("Days before the due date a filing reminder is sent"),
+    "notice.demand_days": _l("Days overdue at which demand letters are sent"),
+    "notice.copy_language": _l("Second language of every notice (a copy)"),
     "branch.pension": _l("Share of the total for pensions"),
     "branch.health": _l("Share of the total for health care"),
     "branch.short_term": _l("Share of the total for short-term benefits"),
@@ -85,6 +88,10 @@ VALUE_FORMATS = {
     "assessment.uplift_step": _l("A fraction between 0 and 1: 0.05 means 5 percentage points."),
     "waiver.approval_threshold": _AMOUNT,
     "certificate.valid_days": _l("A whole number of days from 1 to 366."),
+    "notice.reminder_days": _l("A whole number of days from 0 to 60."),
+    "notice.demand_days": _l("Whole numbers of days, rising, separated by commas: 30,60 sends a first demand at 30 "
+                             "days overdue and a second at 60."),
+    "notice.copy_language": _l("One of: %(choices)s.", choices="lo, tg, ru, en"),
     **{f"branch.{branch}": _l("A fraction of the total between 0 and 1; the shares of all branches add up to 1.")
        for branch in BRANCHES},
 }

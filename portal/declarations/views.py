@@ -41,7 +41,9 @@ from portal.declarations import bp
 from portal.declarations.columns import TITLES, header_aliases, titles
 from portal.declarations.forms import AddWorkerForm, DraftForm, NilForm, PlainForm, SubmitForm, UploadForm
 from portal.employers.worker_forms import END_REASONS
+from portal.mail import deliver_after_commit
 from portal.messages import message_for
+from portal.notices import declaration_filed, outbox_ids
 from portal.web import UseCaseFailed, attempt, current_actor, download, now
 
 PAGE_SIZE = 100
@@ -68,6 +70,13 @@ def _declaration(declaration_id: int) -> Declaration:
 
 def _message(code: str, params: dict) -> str:
     return message_for(DomainError(code, **params))
+
+
+def _receipt(filed) -> None:
+    """The receipt notice of a declaration just filed, in the same transaction; sent once it commits."""
+    if filed.created:
+        notice = declaration_filed(db_session(), _employer(), filed.declaration, actor=current_actor(), now=now())
+        deliver_after_commit(outbox_ids(db_session(), [notice]))
 
 
 @bp.route("/")
@@ -123,6 +132,7 @@ def nil(period: str):
             with attempt():
                 filed = file_nil(db_session(), _employer(), value, form.reason.data, actor=current_actor(),
                                  now=now(), user_id=current_user.id)
+                _receipt(filed)
         except UseCaseFailed as failed:
             flash(failed.message, "error")
         else:
@@ -285,6 +295,7 @@ def submit(declaration_id: int):
             with attempt():
                 filed = submit_declaration(db_session(), _employer(), record.id, revision=_revision(form.revision.data),
                                            actor=current_actor(), now=now(), user_id=current_user.id)
+                _receipt(filed)
         except UseCaseFailed as failed:
             flash(failed.message, "error")
             return redirect(url_for("declarations.declaration", declaration_id=record.id))

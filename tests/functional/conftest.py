@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from employers.accounts import Role
@@ -22,3 +24,18 @@ def users(db) -> dict[str, object]:
 
 def log_in(client, email: str, password: str = factories.PASSWORD, **headers):
     return client.post("/login", data={"email": email, "password": password}, headers=headers)
+
+
+TOKEN = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
+
+
+def csrf_client(app_config, session_factory, user):
+    """A client of a portal with CSRF protection on (as in production), logged in as ``user``."""
+    from portal import create_app
+
+    app = create_app({**app_config, "WTF_CSRF_ENABLED": True}, session_factory=session_factory)
+    client = app.test_client()
+    token = TOKEN.search(client.get("/login").get_data(as_text=True)).group(1)
+    assert client.post("/login", data={"email": user.email, "password": factories.PASSWORD,
+                                       "csrf_token": token}).status_code == 302
+    return client

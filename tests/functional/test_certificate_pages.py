@@ -16,11 +16,10 @@ from contributions.filing import submit_declaration
 from employers.registration import local_today
 from tests import factories
 from tests.factories import ACTOR
-from tests.functional.conftest import log_in
+from tests.functional.conftest import TOKEN, csrf_client, log_in
 
 EN = {"Accept-Language": "en"}
 FILED = dt.datetime(2026, 6, 25, 3, 0, tzinfo=dt.UTC)
-TOKEN = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 
 
 def _text(response) -> str:
@@ -171,20 +170,9 @@ def test_another_employers_certificate_is_not_found(app, db, compliant, in_debt)
 # --- Staff ----------------------------------------------------------------------------------------------------
 
 
-def _csrf_client(app_config, session_factory, user):
-    from portal import create_app
-
-    app = create_app({**app_config, "WTF_CSRF_ENABLED": True}, session_factory=session_factory)
-    client = app.test_client()
-    token = TOKEN.search(client.get("/login").get_data(as_text=True)).group(1)
-    assert client.post("/login", data={"email": user.email, "password": factories.PASSWORD,
-                                       "csrf_token": token}).status_code == 302
-    return client
-
-
 def test_staff_issue_and_revoke_with_csrf(app_config, session_factory, instance_path, db, compliant, staff) -> None:
     employer = compliant[0]
-    client = _csrf_client(app_config, session_factory, staff["supervisor"])
+    client = csrf_client(app_config, session_factory, staff["supervisor"])
     account = f"/staff/employers/{employer.id}/account"
     page = client.get(account, headers=EN).get_data(as_text=True)
     assert "No certificate has been issued." in page

@@ -150,6 +150,15 @@ def test_a_nil_declaration_through_the_form(client, db, lao) -> None:
     assert response.status_code == 302
     filed = db.scalars(select(Declaration).where(Declaration.employer_id == employer.id)).one()
     assert filed.is_nil and filed.nil_reason == "Seasonal closure" and filed.status == "submitted"
+    # The receipt is a notice in the employer's language, queued by e-mail with the filing.
+    from notifications.notices import Notice
+    from notifications.outbox import OutboxMessage
+
+    notice = db.scalars(select(Notice).where(Notice.employer_id == employer.id)).one()
+    assert (notice.kind, notice.period, notice.stage, notice.language) == ("declaration_receipt", "2026-03", 1, "lo")
+    assert filed.receipt_number in notice.body
+    assert [m.channel for m in db.scalars(select(OutboxMessage).where(OutboxMessage.notice_id == notice.id))] == \
+        ["email"]
 
 
 def test_another_employers_declaration_is_not_found(client, db) -> None:

@@ -150,6 +150,14 @@ TABLE = {
                                   only({"supervisor": 404, "sysadmin": 404})),
     "certificates.verify": ("GET", "/verify", everyone(200)),
     "certificates.verify_code": ("GET", "/verify/ABCD-EFGH-JKLM-NPQR", everyone(200)),
+    "inbox.notices": ("GET", "/employer/notices", only({"employer_admin": 200, "employer_clerk": 200})),
+    "inbox.notice": ("GET", "/employer/notices/999999", only({"employer_admin": 404, "employer_clerk": 404})),
+    "inbox.staff_notice": ("GET", "/staff/employers/999999/notices/999999",
+                           only({"inspector": 404, "supervisor": 404, "sysadmin": 404})),
+    "letters.batches": ("GET", "/staff/letters", only({"supervisor": 200, "sysadmin": 200})),
+    # No scheme chosen: the form is shown again.
+    "letters.create_batch": ("POST", "/staff/letters", only({"supervisor": 422, "sysadmin": 422})),
+    "letters.batch_pdf": ("GET", "/staff/letters/999999.pdf", only({"supervisor": 404, "sysadmin": 404})),
 }
 
 

@@ -221,4 +221,5 @@ def test_seed_demo_runs_the_night_and_shows_assessments_fines_interest_and_waive
     assert components["interest"] > 0
     waivers = {w.status for w in db.scalars(select(Waiver))}
     assert waivers == {"approved", "pending"}
-    assert {run.job for run in db.scalars(select(JobRun))} == {"assess_non_filers", "post_fines", "post_interest"}
+    assert {run.job for run in db.scalars(select(JobRun))} == {"assess_non_filers", "post_fines", "post_interest",
+                                                               "send_notices"}
