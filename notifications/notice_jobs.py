@@ -4,12 +4,15 @@
   filed it;
 * a **missed filing** notice the day after the due date, while it is still missing;
 * an **assessment** notice for a period the night's job has estimated;
-* an **overdue** notice when a period's debt is past due, then **demand letters** at each of the scheme's
-  ``notice.demand_days`` (30 and 60 days overdue), each stating the amounts per component, interest to date
-  and what comes next.
+* an **overdue** notice when a period's debt is past due (the assessment notice stands for it when the
+  period was estimated), then **demand letters** at each of the scheme's ``notice.demand_days`` (30 and 60
+  days overdue), one stage at a time and never sooner after the stage before than their thresholds are
+  apart, each stating the amounts per component, interest to date and what comes next; never about a debt
+  paid since.
 
-Each notice is due from a day and stays due for a month after it (``WINDOW``): a run after days off writes
-what the daily runs would have, and the first run on an old backlog does not send a year of reminders.
+Filing notices are due from a day and stay due for a month after it (``WINDOW``): a run after days off
+writes what the daily runs would have (but no reminder for a due date now past), and the first run on an
+old backlog does not send a year of reminders.
 """
 
 from __future__ import annotations
@@ -30,10 +33,10 @@ from contributions.arrears import arrears_lines
 from contributions.assessments import Assessment
 from contributions.calendar import period_due_date
 from contributions.declarations import Declaration
-from contributions.ledger import LedgerEntry
+from contributions.ledger import DEBT_COMPONENTS, LedgerEntry
 from contributions.parameters import rules_on
 from employers.employers import Employer
-from notifications.notices import notify
+from notifications.notices import Notice, notify
 
 WINDOW = dt.timedelta(days=31)
 OWN_COMPONENTS = ("employee_share", "employer_share", "assessment")
@@ -107,7 +110,7 @@ def _assessment_notices(session: Session, employers: dict[int, Employer], *, as_
             Assessment.employer_id.in_(sorted(employers)), Assessment.status == "active",
             Assessment.assessed_on <= as_of, Assessment.assessed_on > as_of - WINDOW)):
         params = {"period": assessment.period, "due": assessment.due_date.isoformat(),
-                  "amount": str(assessment.amount), "basis": assessment.basis}
+                  "amount": str(assessment.amount), "basis": assessment.basis, "as_of": as_of.isoformat()}
         if notify(session, employers[assessment.employer_id], "assessment", period=assessment.period,
                   params=params, actor=actor, now=now, link=link):
             counts.assessments += 1
@@ -131,9 +134,29 @@ def _overdue_notices(session: Session, scheme: Scheme, employers: dict[int, Empl
         ):
             if Decimal(owed) > ZERO:
                 accrued[(employer_id, period)].append([component, Decimal(owed)])
+    # What each period still owes now, whatever the as-of date: a notice is never sent about a debt paid
+    # since (a run for a past date writes nothing about it).
+    still_owed = {(employer_id, period): Decimal(owed) for employer_id, period, owed in session.execute(
+        select(LedgerEntry.employer_id, LedgerEntry.period, func.sum(LedgerEntry.debit - LedgerEntry.credit))
+        .where(LedgerEntry.employer_id.in_(sorted({e for e, _p in per_period})),
+               LedgerEntry.component.in_(DEBT_COMPONENTS))
+        .group_by(LedgerEntry.employer_id, LedgerEntry.period))} if per_period else {}
+    # The notices of the overdue periods written before, by (employer, period): stage -> the as-of date it was
+    # written for.  An assessment notice stands for the overdue notice of the period it estimated.
+    earlier: dict[tuple[int, str], dict[int, dt.date]] = defaultdict(dict)
+    if per_period:
+        for employer_id, period, kind, stage, params in session.execute(
+            select(Notice.employer_id, Notice.period, Notice.kind, Notice.stage, Notice.params)
+            .where(Notice.employer_id.in_(sorted({e for e, _p in per_period})),
+                   Notice.kind.in_(("overdue", "demand", "assessment")))
+        ):
+            written = dt.date.fromisoformat(params.get("as_of") or params.get("written_on") or as_of.isoformat())
+            earlier[(employer_id, period)][0 if kind == "assessment" else stage] = written
     stages: dict[str | None, list[int]] = {}
     for (employer_id, period), lines in sorted(per_period.items()):
         employer = employers[employer_id]
+        if still_owed.get((employer_id, period), ZERO) <= ZERO:
+            continue
         if employer.category not in stages:
             text = str(rules_on(session, scheme.code, employer.category, as_of).get("notice.demand_days") or "")
             stages[employer.category] = [1] + [int(day) for day in text.split(",") if day.strip()]
@@ -147,11 +170,18 @@ def _overdue_notices(session: Session, scheme: Scheme, employers: dict[int, Empl
         amount = sum(owed.values(), ZERO)
         params = {"period": period, "due": due.isoformat(), "as_of": as_of.isoformat(), "amount": str(amount),
                   "days": days, "components": [[component, str(value)] for component, value in owed.items()]}
-        for stage, threshold in enumerate(stages[employer.category]):
-            if not threshold <= days < threshold + WINDOW.days:
-                continue
-            kind = "overdue" if stage == 0 else "demand"
-            if notify(session, employer, kind, period=period, stage=stage, params={**params, "stage": stage},
-                      actor=actor, now=now, link=link):
-                counts.overdue += stage == 0
-                counts.demands += stage > 0
+        # One stage at a time, in order: the overdue notice once the period is overdue, then each demand
+        # once the stage before it is as old as the gap between their thresholds (30 days, then 60: a first
+        # demand 29 days after the overdue notice, a second 30 days after the first).
+        thresholds = stages[employer.category]
+        written = earlier[(employer_id, period)]
+        stage = 0 if 0 not in written else next((n for n in range(1, len(thresholds)) if n not in written), None)
+        if stage is None or days < thresholds[stage]:
+            continue
+        if stage > 0 and (as_of - written[stage - 1]).days < thresholds[stage] - thresholds[stage - 1]:
+            continue
+        kind = "overdue" if stage == 0 else "demand"
+        if notify(session, employer, kind, period=period, stage=stage, params={**params, "stage": stage},
+                  actor=actor, now=now, link=link):
+            counts.overdue += stage == 0
+            counts.demands += stage > 0

@@ -180,7 +180,10 @@ def jobs_run(name: str, as_of) -> None:
     if name not in JOBS:
         raise click.ClickException(f"unknown job {name!r}; jobs: {', '.join(sorted(JOBS))}")
     day = as_of.date() if as_of else utcnow().date()
-    run = run_job(session_factory(), name, as_of=day, actor=Actor.system(f"cli:{name}"), now=utcnow)
+    try:
+        run = run_job(session_factory(), name, as_of=day, actor=Actor.system(f"cli:{name}"), now=utcnow)
+    except DomainError as refused:
+        raise click.ClickException(f"{refused.code}: {refused.params}") from None
     click.echo(f"{name} as of {day.isoformat()}: {run.status} {run.counts}")
 
 

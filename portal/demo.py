@@ -76,6 +76,7 @@ NON_FILER_EMPLOYER = {
     "phone": "+992 37 227 8899", "email": "info@non-khujand.example", "preferred_language": "ru",
 }
 NON_FILER_STOPS_AFTER = 8  # periods declared before it stopped filing
+NOTICE_NIGHTS = (60, 30)  # the notices job also ran these many days before the seeding day
 PENDING_APPLICATION = {
     "legal_name": "ҶДММ «Варзоб Сохтмон»", "legal_name_latin": "Varzob Construction LLC", "trading_name": "",
     "category": "budget", "sector_code": "F", "region_code": "TJ-RA-02",
@@ -339,11 +340,20 @@ def _run_the_night(session: Session, *, now: dt.datetime) -> None:
     missing months are assessed, late filings fined, late payments and estimates charged interest, and the
     notices these call for written (reminders, missed filings, assessments, overdue notices, demands)."""
     for scheme in session.scalars(select(Scheme).order_by(Scheme.code)):
-        as_of = local_today(scheme, now)
+        today = local_today(scheme, now)
+        # The notices of the two months before: the overdue notices then, and the first demands a month ago,
+        # so that tonight's run brings the second demands where debts are still unpaid.
+        for days_ago in NOTICE_NIGHTS:
+            then = now - dt.timedelta(days=days_ago)
+            done = send_notices_job(session, scheme.code, as_of=today - dt.timedelta(days=days_ago),
+                                    actor=Actor.system("scheduler"), now=then)
+            session.add(JobRun(job="send_notices", as_of=today - dt.timedelta(days=days_ago), started_at=then,
+                               finished_at=then, status="finished", started_by="system:seed-demo",
+                               counts={scheme.code: _plain(done)}, error=""))
         for job, run in (("assess_non_filers", assess_non_filers), ("post_fines", post_fines),
                          ("post_interest", post_interest), ("send_notices", send_notices_job)):
-            done = run(session, scheme.code, as_of=as_of, actor=Actor.system("scheduler"), now=now)
-            session.add(JobRun(job=job, as_of=as_of, started_at=now, finished_at=now, status="finished",
+            done = run(session, scheme.code, as_of=today, actor=Actor.system("scheduler"), now=now)
+            session.add(JobRun(job=job, as_of=today, started_at=now, finished_at=now, status="finished",
                                started_by="system:seed-demo", counts={scheme.code: _plain(done)}, error=""))
     session.flush()
 

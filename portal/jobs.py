@@ -13,6 +13,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from common.audit import Actor
+from common.errors import DomainError
 from common.schemes import Scheme
 from contributions.assessments import assess_non_filers
 from contributions.fines import post_fines
@@ -80,10 +81,22 @@ JOBS: dict[str, Callable[[SessionMaker, dt.date, Actor, Callable[[], dt.datetime
 NIGHTLY = ("assess_non_filers", "post_fines", "post_interest", "send_notices")
 
 
+# The latest date a job may run as of: the date that has begun in the easternmost scheme (Vientiane, UTC+7;
+# with margin for any scheme up to UTC+14).  A later date would charge interest and fines, and send notices,
+# for days that have not come.
+AHEAD_OF_UTC = dt.timedelta(hours=14)
+
+
+def latest_as_of(now: dt.datetime) -> dt.date:
+    return (now + AHEAD_OF_UTC).date()
+
+
 def run_job(new_session: SessionMaker, name: str, *, as_of: dt.date, actor: Actor,
             now: Callable[[], dt.datetime]) -> JobRun:
     if name not in JOBS:
         raise KeyError(name)
+    if as_of > latest_as_of(now()):
+        raise DomainError("job.as_of_future", latest=latest_as_of(now()).isoformat())
     with new_session() as session:
         run = JobRun(job=name, as_of=as_of, started_at=now(), status="running", started_by=actor.label, counts={},
                      error="")

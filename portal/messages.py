@@ -180,6 +180,7 @@ MESSAGES = {
     "certificate.not_found": _l("This certificate does not exist."),
     "certificate.already_revoked": _l("This certificate has already been revoked."),
     "certificate.reason_required": _l("Give the reason for revoking the certificate."),
+    "job.as_of_future": _l("A job cannot run for a date that has not begun yet (the latest is %(latest)s)."),
 }
 
 

@@ -111,20 +111,33 @@ class SchedulerLock:
             self._fd = None
 
 
+DELIVERY_BUDGET = dt.timedelta(seconds=45)  # within the minute between two runs of the job
+
+
 def deliver_outbox(app: Flask) -> dict[str, int]:
-    """Job: send pending e-mail and SMS from the outbox, retrying earlier failures when they are due."""
+    """Job: send pending e-mail and SMS from the outbox, retrying earlier failures when they are due.  Each
+    channel is delivered on its own, a committed batch after another while there is time: a channel that is
+    down (its batch sent nothing and failed) is left until the next run, and does not hold up the others."""
     from portal.mail import channels_from_config
 
-    session = session_factory(app)()
-    try:
-        counts = deliver_due(session, channels_from_config(app.config), now=utcnow())
-        session.commit()
-        return counts
-    except Exception:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+    started = utcnow()
+    totals = {"sent": 0, "retry": 0, "failed": 0}
+    for name, channel in channels_from_config(app.config).items():
+        while utcnow() - started < DELIVERY_BUDGET:
+            session = session_factory(app)()
+            try:
+                counts = deliver_due(session, {name: channel}, now=utcnow())
+                session.commit()
+            except Exception:
+                session.rollback()
+                raise
+            finally:
+                session.close()
+            for key, value in counts.items():
+                totals[key] = totals.get(key, 0) + value
+            if not any(counts.values()) or (counts["sent"] == 0 and counts["retry"] + counts["failed"] > 0):
+                break
+    return totals
 
 
 def reconcile_payments(app: Flask) -> dict[str, int]:

@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from common.clock import utcnow
+from common.errors import DomainError
 from contributions.jobs import recent_runs
 from employers.accounts import Role
 from portal.access import allow
@@ -19,6 +20,7 @@ from portal.admin import bp
 from portal.database import db_session, session_factory
 from portal.forms import PortalForm
 from portal.jobs import JOBS, run_job
+from portal.messages import message_for
 from portal.web import current_actor
 
 log = logging.getLogger("portal.jobs")
@@ -41,6 +43,8 @@ def jobs():
         try:
             run = run_job(session_factory(), form.job.data, as_of=form.as_of.data, actor=current_actor(),
                           now=utcnow)
+        except DomainError as refused:
+            flash(message_for(refused), "error")
         except Exception:  # noqa: BLE001 - recorded on the run as failed, with its error
             log.exception("job %s started by hand failed", form.job.data)
             flash(_("The job stopped on an error; it is recorded below."), "error")

@@ -18,7 +18,9 @@ from employers.registration import local_today
 from portal.access import allow
 from portal.database import db_session
 from portal.i18n import money
+from portal.mail import deliver_after_commit
 from portal.messages import message_for
+from portal.notices import outbox_ids, payments_applied
 from portal.payments import OFFICERS, VIEWERS, bp, is_officer
 from portal.payments.forms import CounterReceiptForm, RefundForm, WaiverForm, add_error, read_amount
 from portal.web import UseCaseFailed, attempt, current_actor, now
@@ -98,6 +100,8 @@ def counter_receipt(employer_id: int):
                         db, employer, amount=amount, value_date=form.value_date.data, channel=form.channel.data,
                         payer_name=form.payer_name.data or "", reference=form.reference.data or "",
                         declaration_id=declaration_id, actor=current_actor(), now=now())
+                    receipts = payments_applied(db, [payment.id], actor=current_actor(), now=now())
+                    deliver_after_commit(outbox_ids(db, receipts))
             except UseCaseFailed as failed:
                 error = _place(form, failed.error, employer.scheme.currency)
             else:

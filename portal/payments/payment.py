@@ -15,7 +15,9 @@ from contributions.payments import Bank, BankStatement, Payment
 from employers.employers import LANGUAGES, Employer
 from portal.access import allow
 from portal.database import db_session
+from portal.mail import deliver_after_commit
 from portal.messages import message_for
+from portal.notices import outbox_ids, payments_applied
 from portal.payments import OFFICERS, VIEWERS, bp, is_officer
 from portal.payments.forms import AssignForm, ReverseForm, UndoForm, add_error
 from portal.web import UseCaseFailed, attempt, current_actor, now
@@ -108,6 +110,8 @@ def assign(payment_id: int):
                 with attempt():
                     assign_payment(db, record.id, employer, declaration_id=declaration_id, note=form.note.data,
                                    actor=current_actor(), now=now())
+                    receipts = payments_applied(db, [record.id], actor=current_actor(), now=now())
+                    deliver_after_commit(outbox_ids(db, receipts))
             except UseCaseFailed as failed:
                 error = _place(form, failed.error)
             else:

@@ -300,6 +300,12 @@ def test_a_counter_receipt_pays_the_period_and_shows_on_the_account(officer, db,
     assert "Cheque" in page and "By an officer" in page
     payment = db.scalar(select(Payment).where(Payment.employer_id == employer.id))
     assert (payment.channel, payment.declaration_id, payment.payer_name) == ("cheque", june.id, "Ms Vongsa")
+    # The employer gets a receipt notice in its language, with what the money paid.
+    from notifications.notices import Notice
+
+    receipt = db.scalars(select(Notice).where(Notice.employer_id == employer.id,
+                                              Notice.kind == "payment_received")).one()
+    assert receipt.language == "lo" and Decimal(receipt.params["amount"]) == payment.amount
 
 
 @pytest.mark.parametrize(("fields", "message"), [

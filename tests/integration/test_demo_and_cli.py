@@ -223,3 +223,8 @@ def test_seed_demo_runs_the_night_and_shows_assessments_fines_interest_and_waive
     assert waivers == {"approved", "pending"}
     assert {run.job for run in db.scalars(select(JobRun))} == {"assess_non_filers", "post_fines", "post_interest",
                                                                "send_notices"}
+    # Notices of the last two months: an overdue notice, a first demand a month later, the second tonight.
+    from notifications.notices import Notice
+
+    kinds = {(n.kind, n.stage) for n in db.scalars(select(Notice).where(Notice.employer_id == bakery.id))}
+    assert {("assessment", 0), ("missed_filing", 0), ("overdue", 0), ("demand", 1), ("demand", 2)} <= kinds

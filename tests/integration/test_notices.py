@@ -169,3 +169,45 @@ def test_a_payment_matched_by_the_reconciliation_gets_one_receipt(db, session_fa
                                               Notice.kind == "payment_received")).one()
     assert receipt.params["amount"] == "440.00" and D(receipt.params["balance"]) == 0
     assert sorted(receipt.params["components"]) == [["employee_share", "40.00"], ["employer_share", "400.00"]]
+
+
+def test_a_late_filer_gets_the_overdue_notice_first_and_demands_in_turn(db, tajik) -> None:
+    filed_at = dt.datetime(2026, 4, 20, 5, 0, tzinfo=dt.UTC)  # 35 days after the due date
+    submit_declaration(db, tajik, open_draft(db, tajik, Period(2026, 2), actor=ACTOR, now=filed_at).id,
+                       revision=None, actor=ACTOR, now=filed_at)
+    counts = _run(db, "2026-04-21")
+    assert (counts.overdue, counts.demands) == (1, 0)  # not a demand "despite our earlier notices"
+    assert _run(db, "2026-05-19").demands == 0  # 28 days after the overdue notice
+    assert _run(db, "2026-05-20").demands == 1
+    assert _run(db, "2026-06-18").demands == 0 and _run(db, "2026-06-19").demands == 1
+
+
+def test_an_estimated_month_gets_the_assessment_notice_not_also_an_overdue_one(db, tajik) -> None:
+    assess_non_filers(db, "TJ-SOCTAX", as_of=dt.date(2026, 4, 20), actor=ACTOR,
+                      now=dt.datetime(2026, 4, 19, 20, 0, tzinfo=dt.UTC))  # the night of 20 April in Dushanbe
+    counts = _run(db, "2026-04-20")
+    assert (counts.assessments, counts.overdue, counts.demands) == (1, 0, 0)
+    assert _run(db, "2026-05-18").demands == 0 and _run(db, "2026-05-19").demands == 1
+
+
+def test_nothing_about_a_debt_paid_since_the_date_of_a_late_run(db, tajik) -> None:
+    from contributions.payment_actions import record_counter_receipt
+
+    filed_at = dt.datetime(2026, 3, 5, tzinfo=dt.UTC)
+    filed = submit_declaration(db, tajik, open_draft(db, tajik, Period(2026, 2), actor=ACTOR, now=filed_at).id,
+                               revision=None, actor=ACTOR, now=filed_at).declaration
+    record_counter_receipt(db, tajik, amount=D("440.00"), value_date=dt.date(2026, 4, 16), channel="cash",
+                           payer_name="", reference="", declaration_id=filed.id, actor=ACTOR, now=NOW)
+    # A run for 15 April, made after the payment of the 16th: the debt was overdue then, but is paid now.
+    assert _run(db, "2026-04-15").overdue == 0
+
+
+def test_no_job_runs_for_a_date_that_has_not_begun(db, session_factory) -> None:
+    from common.audit import Actor
+    from common.errors import DomainError
+    from portal.jobs import run_job
+
+    with pytest.raises(DomainError) as refused:
+        run_job(session_factory, "send_notices", as_of=dt.date(2026, 6, 3), actor=Actor.system("tests"),
+                now=lambda: NOW)
+    assert refused.value.code == "job.as_of_future"

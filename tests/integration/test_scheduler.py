@@ -125,3 +125,22 @@ def test_a_leader_that_loses_its_lock_stops(database_url: str, tmp_path: Path) -
         if leader.poll() is None:
             leader.terminate()
             leader.wait(timeout=10)
+
+
+def test_a_gateway_that_is_down_does_not_hold_up_the_email(app, db, smtp_server) -> None:
+    import socket
+
+    port, inbox = smtp_server
+    with socket.socket() as probe:  # a port where nothing listens: the gateway is down
+        probe.bind(("127.0.0.1", 0))
+        dead = probe.getsockname()[1]
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, SMS_GATEWAY_URL=f"http://127.0.0.1:{dead}/send")
+    for n in range(3):
+        queue_message(db, channel="sms", recipient=f"+99290000000{n}", kind="test", language="tg", subject="",
+                      body="Паём", now=NOW)
+        queue_message(db, channel="email", recipient=f"a{n}@example.test", kind="test", language="tg",
+                      subject=f"Огоҳинома {n}", body="Матн", now=NOW)
+    db.commit()
+    counts = deliver_outbox(app)
+    assert counts["sent"] == 3 and counts["retry"] >= 1
+    assert sorted(message["Subject"] for message in inbox.messages) == [f"Огоҳинома {n}" for n in range(3)]
