@@ -17,10 +17,12 @@ from sqlalchemy.orm import Session
 from common.audit import Actor, record_audit
 from employers.employers import Employer
 from notifications.notices import KINDS, LetterBatch, Notice
+from notifications.outbox import Attachment, OutboxMessage
 
 # The notices that go by post as well: those that ask the employer for something by a date.  Reminders come
 # before the due date and receipts confirm what the employer did, so they stay electronic.
 LETTER_KINDS = ("missed_filing", "assessment", "overdue", "demand")
+ATTACHED_KINDS = ("assessment", "demand")  # notices whose e-mail carries the letter as a PDF
 _CHUNK = 1_000  # notices updated a statement (keeps the bound parameters within every database's limit)
 
 
@@ -89,3 +91,18 @@ def batch_notices(session: Session, batch: LetterBatch) -> list[Notice]:
     """The notices of a batch in the order they are printed (oldest first)."""
     return list(session.scalars(select(Notice).where(Notice.letter_batch_id == batch.id)
                                 .order_by(Notice.created_at, Notice.id)))
+
+
+def notice_attachments(session: Session, message: OutboxMessage) -> list[Attachment]:
+    """What the e-mail of a notice carries: the formal letter (PDF) of an assessment or a demand, which the
+    employer may have to show or answer; nothing for the other notices, nor for messages that are not
+    notices."""
+    from notifications.documents.letter import letter_content, render_letters
+
+    notice = session.get(Notice, message.notice_id) if message.notice_id else None
+    if notice is None or notice.kind not in ATTACHED_KINDS:
+        return []
+    employer = session.get(Employer, notice.employer_id)
+    letter = letter_content(notice, employer, employer.scheme)
+    pdf = render_letters([letter], title=letter.subject, author=letter.institution, language=notice.language)
+    return [(f"{letter.reference}.pdf", "application/pdf", pdf)]

@@ -10,7 +10,7 @@ failed at its first try instead of being retried for a day.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, select, update
@@ -71,10 +71,15 @@ class DeliveryAttempt(Base):
     error: Mapped[str] = mapped_column(Text, default="")
 
 
+# A file sent with an e-mail: (file name, MIME type, content).
+Attachment = tuple[str, str, bytes]
+
+
 class Channel(Protocol):
     name: str
 
-    def send(self, recipient: str, subject: str, body: str, language: str | None = None) -> None: ...
+    def send(self, recipient: str, subject: str, body: str, language: str | None = None,
+             attachments: Sequence[Attachment] = ()) -> None: ...
 
 
 def queue_message(
@@ -108,11 +113,13 @@ def deliver_due(
     now: dt.datetime,
     ids: Iterable[int] | None = None,
     limit: int = 100,
+    attach: Callable[[Session, OutboxMessage], Sequence[Attachment]] | None = None,
 ) -> dict[str, int]:
     """Send due pending messages (or just ``ids``) through the given channels; returns how many were sent,
     are to be retried and have failed for good.  Every try is recorded as a ``DeliveryAttempt``.
 
-    Messages for a channel that is not configured are left alone (and do not take the batch's places).
+    ``attach`` gives the files an e-mail carries (a notice's letter as a PDF).  Messages for a channel that
+    is not configured are left alone (and do not take the batch's places).
     On PostgreSQL rows are claimed with ``FOR UPDATE SKIP LOCKED``, so two deliverers never send the same
     message.  Everywhere a row is also claimed by a conditional update before it is sent: a deliverer that
     read a row which another has since claimed or sent (SQLite has no row locks) matches nothing, or on
@@ -138,7 +145,9 @@ def deliver_due(
             continue
         channel = channels[message.channel]
         try:
-            channel.send(message.recipient, message.subject, message.body, message.language)
+            # Files go with e-mail only, made when it is sent (a letter is rendered, not stored twice).
+            files = attach(session, message) if attach is not None and message.channel == "email" else ()
+            channel.send(message.recipient, message.subject, message.body, message.language, attachments=files)
         except Exception as exc:  # noqa: BLE001 - any channel failure is recorded and retried
             error = f"{type(exc).__name__}: {exc}"[:2000]
             message.last_error = error

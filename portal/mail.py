@@ -13,6 +13,7 @@ from flask import current_app
 from common.clock import utcnow
 from notifications.channels.sms import SmsChannel, SmsSettings
 from notifications.channels.smtp import SmtpChannel, SmtpSettings
+from notifications.letters import notice_attachments
 from notifications.outbox import Channel, deliver_due
 from portal.database import after_commit, session_factory
 
@@ -44,7 +45,7 @@ def deliver_after_commit(message_ids: Iterable[int]) -> None:
     def _deliver() -> None:
         session = session_factory(app)()
         try:
-            deliver_due(session, channels_from_config(app.config), now=utcnow(), ids=ids)
+            deliver_due(session, channels_from_config(app.config), now=utcnow(), ids=ids, attach=notice_attachments)
             session.commit()
         except Exception:  # noqa: BLE001 - the outbox keeps the message; the job retries
             session.rollback()

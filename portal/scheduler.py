@@ -28,6 +28,7 @@ from sqlalchemy.pool import NullPool
 from common.audit import Actor
 from common.clock import utcnow
 from common.db import make_engine
+from notifications.letters import notice_attachments
 from notifications.outbox import deliver_due
 from portal.database import session_factory
 
@@ -126,7 +127,7 @@ def deliver_outbox(app: Flask) -> dict[str, int]:
         while utcnow() - started < DELIVERY_BUDGET:
             session = session_factory(app)()
             try:
-                counts = deliver_due(session, {name: channel}, now=utcnow())
+                counts = deliver_due(session, {name: channel}, now=utcnow(), attach=notice_attachments)
                 session.commit()
             except Exception:
                 session.rollback()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from notifications.channels import UndeliverableError
@@ -109,8 +110,10 @@ class SmsChannel:
             )
         return {"to": recipient, "from": self.settings.sender_id, "text": body, "encoding": encoding}
 
-    def send(self, recipient: str, subject: str, body: str, language: str | None = None) -> None:
-        """Send one message (the subject is not part of an SMS); raises when the gateway did not accept it."""
+    def send(self, recipient: str, subject: str, body: str, language: str | None = None,
+             attachments: Sequence[tuple[str, str, bytes]] = ()) -> None:
+        """Send one message (the subject and any attachment are not part of an SMS); raises when the gateway
+        did not accept it."""
         s = self.settings
         data = json.dumps(self.payload(recipient, body), ensure_ascii=False).encode("utf-8")
         request = urllib.request.Request(s.url, data=data, method="POST")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -35,7 +36,8 @@ class SmtpChannel:
             self._context = ssl.create_default_context()
         return self._context
 
-    def build(self, recipient: str, subject: str, body: str, language: str | None = None) -> EmailMessage:
+    def build(self, recipient: str, subject: str, body: str, language: str | None = None,
+              attachments: Sequence[tuple[str, str, bytes]] = ()) -> EmailMessage:
         message = EmailMessage()
         message["From"] = self.settings.sender
         message["To"] = recipient
@@ -43,14 +45,18 @@ class SmtpChannel:
         message["Date"] = formatdate(localtime=False)
         message["Message-ID"] = make_msgid(domain=self.settings.sender.rpartition("@")[2] or None)
         message.set_content(body, charset="utf-8")
-        if language:  # after set_content, which replaces every Content-* header
+        for filename, mimetype, content in attachments:
+            maintype, _slash, subtype = mimetype.partition("/")
+            message.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
+        if language:  # last: set_content and add_attachment move or replace the Content-* headers
             message["Content-Language"] = language
         return message
 
-    def send(self, recipient: str, subject: str, body: str, language: str | None = None) -> None:
+    def send(self, recipient: str, subject: str, body: str, language: str | None = None,
+             attachments: Sequence[tuple[str, str, bytes]] = ()) -> None:
         """Send one message; raises ``OSError``/``smtplib.SMTPException`` on failure (the outbox retries)."""
         s = self.settings
-        message = self.build(recipient, subject, body, language)
+        message = self.build(recipient, subject, body, language, attachments)
         smtp_class = smtplib.SMTP_SSL if s.use_ssl else smtplib.SMTP
         kwargs = {"context": self._tls()} if s.use_ssl else {}
         with smtp_class(s.host, s.port, timeout=s.timeout, **kwargs) as smtp:

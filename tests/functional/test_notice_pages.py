@@ -25,7 +25,7 @@ OVERDUE = {"period": "2026-09", "due": "2026-10-20", "as_of": "2026-11-20", "amo
 class _Mail:
     name = "email"
 
-    def send(self, recipient, subject, body, language=None) -> None:
+    def send(self, recipient, subject, body, language=None, attachments=()) -> None:
         pass
 
 
@@ -34,14 +34,14 @@ class _BrokenGateway:
 
     name = "sms"
 
-    def send(self, recipient, subject, body, language=None) -> None:
+    def send(self, recipient, subject, body, language=None, attachments=()) -> None:
         raise ConnectionError("gateway down")
 
 
 class _RefusingGateway:
     name = "sms"
 
-    def send(self, recipient, subject, body, language=None) -> None:
+    def send(self, recipient, subject, body, language=None, attachments=()) -> None:
         raise UndeliverableError("message too long")
 
 

@@ -232,8 +232,8 @@ def test_a_message_another_deliverer_has_sent_meanwhile_is_not_sent_again(db, sm
     class MeanwhileAnotherSendsTheSecond:
         name = "sms"
 
-        def send(self, recipient: str, *args: object) -> None:
-            channel.send(recipient, *args)
+        def send(self, recipient: str, *args: object, **kwargs: object) -> None:
+            channel.send(recipient, *args, **kwargs)
             if recipient == first.recipient:  # the other deliverer sends and commits the second message
                 db.execute(update(OutboxMessage).where(OutboxMessage.id == second.id)
                            .values(status="sent", attempts=1).execution_options(synchronize_session=False))

@@ -211,3 +211,32 @@ def test_no_job_runs_for_a_date_that_has_not_begun(db, session_factory) -> None:
         run_job(session_factory, "send_notices", as_of=dt.date(2026, 6, 3), actor=Actor.system("tests"),
                 now=lambda: NOW)
     assert refused.value.code == "job.as_of_future"
+
+
+def test_a_demand_e_mail_carries_its_letter_as_a_pdf(db, tajik, smtp_server, tmp_path) -> None:
+    import subprocess
+
+    from notifications.channels.smtp import SmtpChannel, SmtpSettings
+    from notifications.letters import notice_attachments
+    from notifications.outbox import deliver_due
+
+    port, inbox = smtp_server
+    params = {"period": "2026-02", "due": "2026-03-16", "as_of": "2026-04-15", "amount": "445.28", "days": 30,
+              "stage": 1, "components": [["employee_share", "40.00"], ["employer_share", "400.00"],
+                                         ["interest", "5.28"]]}
+    demand = notify(db, tajik, "demand", period="2026-02", stage=1, params=params, actor=ACTOR, now=NOW, link=LINK)
+    notify(db, tajik, "filing_reminder", period="2026-03", params={"period": "2026-03", "due": "2026-04-15"},
+           actor=ACTOR, now=NOW, link=LINK)
+    channel = SmtpChannel(SmtpSettings(host="127.0.0.1", port=port, sender="no-reply@portal.test"))
+    assert deliver_due(db, {"email": channel}, now=NOW, attach=notice_attachments)["sent"] == 2
+    by_subject = {message["Subject"]: message for message in inbox.messages}
+    letter = by_subject[demand.subject]
+    assert letter["Content-Language"] == "tg"
+    [attachment] = list(letter.iter_attachments())
+    assert attachment.get_content_type() == "application/pdf" and attachment.get_filename() == f"N-{demand.id}.pdf"
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(attachment.get_content())
+    text = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    assert f"N-{demand.id}" in text and "445,28" in text
+    reminder = next(m for subject, m in by_subject.items() if subject != demand.subject)
+    assert list(reminder.iter_attachments()) == []  # a reminder is only an e-mail
