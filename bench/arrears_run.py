@@ -52,9 +52,8 @@ import time
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from bench.databases import migrated_engine, scratch_database
+from bench.databases import populated, scratch_database
 from common.audit import Actor
-from common.db import make_session_factory
 from common.period import Period
 from common.schemes import Scheme
 from contributions.arrears import arrears_lines
@@ -251,7 +250,9 @@ def _interest_entries(sessions) -> int:
 def _run_once(sessions, as_of: dt.date, *, arrears: bool = True) -> dict:
     """The job as the scheduler runs it, then (optionally) the arrears of each scheme as of the same date."""
     began = time.perf_counter()
-    run = run_job(sessions, "post_interest", as_of=as_of, actor=ACTOR, now=lambda: NOW)
+    # The night of ``as_of``: the moment NOW is on AS_OF, shifted by as many days.
+    night = NOW + (as_of - AS_OF)
+    run = run_job(sessions, "post_interest", as_of=as_of, actor=ACTOR, now=lambda: night)
     job_done = time.perf_counter()
     assert run.status == "finished", (run.status, run.error)
     lines = {}
@@ -304,15 +305,7 @@ def run(url: str, n: int) -> dict:
 
 
 def _run(url: str, employers: int) -> dict:
-    engine = migrated_engine(url)
-    sessions = make_session_factory(engine)
-    began = time.perf_counter()
-    with sessions() as session:
-        per_scheme = _populate(session, employers)
-        session.commit()
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text("VACUUM ANALYZE"))
-    setup_seconds = time.perf_counter() - began
+    engine, sessions, per_scheme, setup_seconds = populated(url, lambda session: _populate(session, employers))
     with sessions() as session:
         ledger_entries = session.scalar(select(func.count()).select_from(LedgerEntry))
         debts = session.scalar(select(func.count()).select_from(LedgerEntry).where(LedgerEntry.kind == "charge"))

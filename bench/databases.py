@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
 
-from common.db import make_engine
+from common.db import make_engine, make_session_factory
+
+T = TypeVar("T")
 
 
 @contextmanager
@@ -42,3 +47,17 @@ def migrated_engine(url: str) -> Engine:
         config.attributes["connection"] = connection
         alembic_command.upgrade(config, "head")
     return engine
+
+
+def populated(url: str, populate: Callable[[Session], T]) -> tuple[Engine, sessionmaker, T, float]:
+    """Migrate the database at ``url``, fill it with ``populate`` (committed) and analyse it, as a bench's
+    set-up.  Returns the engine, a session factory, what ``populate`` returned and the seconds it all took."""
+    engine = migrated_engine(url)
+    sessions = make_session_factory(engine)
+    began = time.perf_counter()
+    with sessions() as session:
+        result = populate(session)
+        session.commit()
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM ANALYZE"))
+    return engine, sessions, result, time.perf_counter() - began

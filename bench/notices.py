@@ -42,9 +42,8 @@ import time
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from bench.databases import migrated_engine, scratch_database
+from bench.databases import populated, scratch_database
 from common.audit import Actor
-from common.db import make_session_factory
 from common.period import Period
 from common.schemes import Scheme
 from contributions.calendar import period_due_date
@@ -243,15 +242,7 @@ def _run(url: str, employers: int) -> dict:
     from notifications.documents.letter import letter_batch_pdf
     from notifications.letters import create_letter_batch
 
-    engine = migrated_engine(url)
-    sessions = make_session_factory(engine)
-    began = time.perf_counter()
-    with sessions() as session:
-        per_scheme = _populate(session, employers)
-        session.commit()
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text("VACUUM ANALYZE"))
-    setup_seconds = time.perf_counter() - began
+    engine, sessions, per_scheme, setup_seconds = populated(url, lambda session: _populate(session, employers))
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(Employer)) == employers
         assert session.scalar(select(func.count()).select_from(EmployerProfile)) == employers

@@ -44,9 +44,8 @@ from xml.sax.saxutils import escape
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from bench.databases import migrated_engine, scratch_database
+from bench.databases import populated, scratch_database
 from common.audit import Actor
-from common.db import make_session_factory
 from common.period import Period
 from contributions.declarations import Declaration, DeclarationLine
 from contributions.drafts import computed_values, period_rules
@@ -411,13 +410,7 @@ def run(url: str, n: int) -> dict:
 
 
 def _run(url: str, employers: int) -> dict:
-    engine = migrated_engine(url)
-    sessions = make_session_factory(engine)
-    with sessions() as session:
-        accounts = _populate(session, employers)
-        session.commit()
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text("VACUUM ANALYZE"))
+    engine, sessions, accounts, _setup_seconds = populated(url, lambda session: _populate(session, employers))
     credits, intended = _credits(accounts)
     data = _camt053(credits, "STMT-0101000012345678-20260624")
     _warm(sessions, accounts)

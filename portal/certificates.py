@@ -13,7 +13,6 @@ through the template globals registered here, so the account views need not know
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
@@ -39,16 +38,14 @@ from portal.access import EMPLOYER, allow, public
 from portal.database import db_session
 from portal.i18n import period_label
 from portal.messages import message_for
-from portal.web import UseCaseFailed, attempt, current_actor, now
+from portal.web import UseCaseFailed, attempt, current_actor, now, read_as_of
 
 bp = Blueprint("certificates", __name__)
 
 VIEWERS = (Role.INSPECTOR, Role.SUPERVISOR, Role.SYSADMIN)
 OFFICERS = (Role.SUPERVISOR, Role.SYSADMIN)
-EARLIEST = dt.date(2000, 1, 1)  # no statement of arrears before this day
 CERTIFICATES_SHOWN = 20
 CODE_FIELD_LENGTH = 64
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # The problems ``compliance_problems`` names, in words; "missing_declaration" also names the periods.
 PROBLEM_WORDS = {
     "not_registered": _l("the employer is not registered"),
@@ -101,21 +98,8 @@ def _may_manage_certificates() -> bool:
 
 
 def _as_of(employer: Employer) -> dt.date | str:
-    """The ``as_of`` query argument (default: today in the scheme's time zone), or the message saying what
-    is wrong with it."""
-    today = local_today(employer.scheme, now())
-    text = request.args.get("as_of", "").strip()
-    if not text:
-        return today
-    try:
-        if not _ISO_DAY.match(text):
-            raise ValueError(text)
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        return message_for(DomainError("field.date_invalid"))
-    if day > today or day < EARLIEST:
-        return _("Choose a date between %(first)s and today.", first=EARLIEST.isoformat())
-    return day
+    """The ``as_of`` query argument (default: today in the scheme's time zone), or what is wrong with it."""
+    return read_as_of(request.args.get("as_of", ""), local_today(employer.scheme, now()))
 
 
 def _arrears_pdf(employer: Employer):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 from flask import Response, request
+from flask_babel import gettext
 from flask_login import current_user
 
 from common.audit import Actor
@@ -67,3 +69,24 @@ def download(content: bytes, filename: str, fmt: str) -> Response:
     """A CSV or XLSX file as an attachment."""
     mimetype = "text/csv" if fmt == "csv" else XLSX_MIMETYPE
     return Response(content, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+EARLIEST_AS_OF = dt.date(2000, 1, 1)  # no account is read as of an earlier day (nor after today)
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def read_as_of(text: str, today: dt.date) -> dt.date | str:
+    """An ``as_of`` date typed as ``YYYY-MM-DD`` (empty: ``today``), from 2000-01-01 to ``today``; else the
+    translated message saying what is wrong with it."""
+    text = (text or "").strip()[:20]
+    if not text:
+        return today
+    try:
+        if not _ISO_DAY.match(text):
+            raise ValueError(text)
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        return message_for(DomainError("field.date_invalid"))
+    if not EARLIEST_AS_OF <= day <= today:
+        return gettext("Choose a date between %(first)s and today.", first=EARLIEST_AS_OF.isoformat())
+    return day

@@ -4,7 +4,6 @@ employers who owe them, the largest total first, each linked to its account."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from flask import render_template, request
 from flask_babel import gettext as _
@@ -17,27 +16,9 @@ from employers.registration import local_today
 from portal.access import allow
 from portal.database import db_session
 from portal.payments import VIEWERS, bp, page_number
-from portal.web import now
+from portal.web import now, read_as_of
 
 PAGE_SIZE = 50
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-EARLIEST = dt.date(2000, 1, 1)  # no arrears are asked for before this day (nor after today)
-
-
-def _as_of(text: str, today: dt.date | None) -> dt.date | None:
-    """``YYYY-MM-DD`` between 2000-01-01 and today; None when it is not such a date."""
-    text = text.strip()
-    if not _DATE.match(text):
-        return None
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        return None
-    return day if EARLIEST <= day and (today is None or day <= today) else None
-
-
 def _page(as_of: dt.date, scheme_code: str, page: int) -> SchemeArrears:
     return arrears_by_employer(db_session(), as_of=as_of, scheme_code=scheme_code, limit=PAGE_SIZE,
                                offset=(page - 1) * PAGE_SIZE)
@@ -54,13 +35,12 @@ def arrears():
     scheme = next((s for s in schemes if s.code == code), None)
     as_of_text = (request.args.get("as_of") or "").strip()[:20]
     error = None
+    as_of: dt.date | None = None
     if scheme is None:
         error = _("Choose a scheme from the list.")
-    today = local_today(scheme, now()) if scheme else None
-    as_of = _as_of(as_of_text, today) if as_of_text else today
-    if as_of is None and error is None:
-        error = _("Write the date as year-month-day, for example 2026-03-15.") + " " + \
-            _("Choose a date between %(first)s and today.", first=EARLIEST.isoformat())
+    else:
+        read = read_as_of(as_of_text, local_today(scheme, now()))
+        as_of, error = (read, None) if isinstance(read, dt.date) else (None, read)
     if error is not None:
         return render_template("payments/arrears.html", schemes=schemes, scheme=scheme, code=code,
                                as_of_text=as_of_text, error=error, result=None, page=1, pages=1,

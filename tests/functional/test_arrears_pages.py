@@ -156,8 +156,13 @@ def test_a_bad_date_or_scheme_is_refused_with_a_reason(staff, query: str) -> Non
     assert '<p class="alert" role="alert">' in page and 'id="employers"' not in page
     from notifications.i18n import translations_for
 
-    expected = "Choose a scheme from the list." if "XX" in query else \
-        "Write the date as year-month-day, for example 2026-03-15."
+    if "XX" in query:
+        expected = "Choose a scheme from the list."
+    elif query.endswith(("0001-01-01", "9999-12-31")):  # a date, but out of range
+        expected = translations_for("ru").gettext("Choose a date between %(first)s and today.") % {
+            "first": "2000-01-01"}
+    else:
+        expected = "Write the date as year-month-day, for example 2026-03-15."
     assert translations_for("ru").gettext(expected) in page
 
 

@@ -23,3 +23,19 @@ def test_only_the_administrator_runs_jobs(app, users) -> None:
     client = app.test_client()
     log_in(client, users["supervisor"].email)
     assert client.post("/admin/jobs", data={"job": "post_interest", "as_of": "2026-06-01"}).status_code == 403
+
+
+def test_a_date_that_has_not_begun_is_refused_and_nothing_runs(app, users, db) -> None:
+    import datetime as dt
+
+    from sqlalchemy import func, select
+
+    from contributions.jobs import JobRun
+
+    client = app.test_client()
+    log_in(client, users["sysadmin"].email)
+    later = (dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).date().isoformat()
+    response = client.post("/admin/jobs", data={"job": "post_interest", "as_of": later},
+                           headers={"Accept-Language": "en"}, follow_redirects=True)
+    assert "A job cannot run for a date that has not begun yet" in response.get_data(as_text=True)
+    assert db.scalar(select(func.count()).select_from(JobRun)) == 0
