@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from bench import arrears_run, audit_log, declaration_upload, notices, reconcile, worker_list, workers_import
+from bench import (
+    arrears_run,
+    audit_log,
+    declaration_upload,
+    inspector_pages,
+    notices,
+    reconcile,
+    worker_list,
+    workers_import,
+)
 
 BENCHMARKS = {
     "audit_log": audit_log,
@@ -12,4 +21,5 @@ BENCHMARKS = {
     "reconcile": reconcile,
     "arrears_run": arrears_run,
     "notices": notices,
+    "inspector_pages": inspector_pages,
 }

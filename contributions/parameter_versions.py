@@ -38,6 +38,7 @@ FLOOR_ALTERNATIVES = ("base.floor", "base.floor_factor")
 # are used).
 OUTSIDE_DECLARATIONS = ("calculation_index", "waiver.approval_threshold", "certificate.valid_days",
                         "notice.reminder_days", "notice.demand_days", "notice.copy_language")
+# ... and neither do the risk weights (``risk.*``), which only rank employers for inspectors.
 VALUE_LENGTH = 60  # the width of ``scheme_parameter.value``
 
 
@@ -176,7 +177,8 @@ def add_parameter_version(
     if same_key is not None:
         raise DomainError("parameter.version_exists", name=name, valid_from=valid_from.isoformat())
     declared = latest_declared_period(session, scheme.code, category)
-    if name not in OUTSIDE_DECLARATIONS and declared is not None and valid_from <= declared.first_day:
+    affects_declarations = name not in OUTSIDE_DECLARATIONS and not name.startswith("risk.")
+    if affects_declarations and declared is not None and valid_from <= declared.first_day:
         raise DomainError("parameter.period_declared", period=str(declared),
                           first_day=(declared.first_day + dt.timedelta(days=1)).isoformat())
 

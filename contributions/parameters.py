@@ -21,6 +21,11 @@ from common.db import Base
 from contributions.rules.calculation import BaseLimits, Rates, Rounding, floor_amount
 
 CONFIDENCE = ("confirmed", "likely", "unconfirmed")
+# The factors of the risk score (``inspections.scoring.FACTORS``: the same names, kept here so the
+# parameters know them without importing upwards) and the ISIC Rev. 4 sections a sector weight may name.
+RISK_FACTORS = ("months_not_filed", "late_filings", "late_payments", "arrears_size", "arrears_age", "headcount_drop",
+                "wages_at_floor", "wage_drop", "worker_reports")
+ISIC_SECTIONS = tuple("ABCDEFGHIJKLMNOPQRSTU")
 BRANCHES = ("pension", "health", "short_term", "work_injury", "unemployment", "family")
 # The parameters a scheme may set, and how their text value reads.
 NAMES = {
@@ -49,6 +54,12 @@ NAMES = {
     # Notices: a filing reminder this many days before the due date; demand letters when a debt is this many
     # days overdue (one stage a number, "30,60"); a copy of every notice in this second language.
     "notice.reminder_days": int, "notice.demand_days": str, "notice.copy_language": str,
+    # Risk scores of employers (inspections/scoring.py): the months looked back, the band thresholds in
+    # points, and per factor the points it gives at full measure and the measure that is full; the points a
+    # sector adds (ISIC Rev. 4 sections).  Configuration of the institution, not law.
+    "risk.window_months": int, "risk.band.medium": Decimal, "risk.band.high": Decimal,
+    **{f"risk.{kind}.{factor}": Decimal for kind in ("weight", "full") for factor in RISK_FACTORS},
+    **{f"risk.sector.{section}": Decimal for section in ISIC_SECTIONS},
     # Optional split of the contributions between the branches of the fund, as fractions of the total (they
     # add up to 1).  Fund accounting only: what the employer owes does not depend on it.  Lao PDR and
     # Tajikistan have none seeded: the shares were not found in public sources (country rules §1.2, §2.1).

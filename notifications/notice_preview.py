@@ -73,9 +73,9 @@ def sample_params(session: Session, kind: str, scheme: Scheme, today: dt.date) -
         return {"period": str(period), "due": due.isoformat(), "as_of": today.isoformat(),
                 "amount": str(employee + employer + interest), "days": days, "stage": stage,
                 "components": own + [["interest", str(interest)]]}
-    if kind == "declaration_receipt":
+    if kind in ("declaration_receipt", "inspection_assessment"):
         return {"period": str(period), "version": 1, "receipt": f"{scheme.country}-{period.year}-000123",
-                "amount": str(employee + employer), "due": due.isoformat(),
+                "amount": str(employee + employer), "due": due.isoformat(), "case": "C-000042",
                 "reference": f"{scheme.country}{period.year}{period.month:02d}0000123"}
     return {"amount": str(employee + employer), "paid_on": today.isoformat(), "balance": "0", "components": own}
 

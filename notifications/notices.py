@@ -72,9 +72,9 @@ def _(text: str) -> str:
 
 
 KINDS = ("filing_reminder", "missed_filing", "assessment", "overdue", "demand", "declaration_receipt",
-         "payment_received")
+         "payment_received", "inspection_assessment")
 # Notices that also go by SMS (short, to the employer's phone): the ones that ask for something by a date.
-SMS_KINDS = ("filing_reminder", "missed_filing", "assessment", "overdue", "demand")
+SMS_KINDS = ("filing_reminder", "missed_filing", "assessment", "overdue", "demand", "inspection_assessment")
 SIGNATURE = _("%(institution)s\nThis notice was sent by the contributions portal. You can also read it in "
               "the portal, under Notices.")
 
@@ -150,6 +150,18 @@ TEMPLATES: dict[str, tuple[str, str, str]] = {
           "\n\n%(components)s\n\n"
           "Your balance is now %(balance)s. %(link)s"),
         "",
+    ),
+    "inspection_assessment": (
+        _("Inspection %(case)s: contributions for %(period)s assessed"),
+        _("Dear %(employer)s (employer no. %(number)s),\n\n"
+          "Inspection %(case)s found wages or workers for %(period)s that were not declared. A corrective "
+          "declaration has been filed for this period on your behalf (receipt no. %(receipt)s), and "
+          "%(amount)s has been added to your account, due on %(due)s. Late-payment interest runs from that "
+          "date.\n\n"
+          "Payment reference: %(reference)s\n\n"
+          "If you disagree with the assessment, please contact the inspector in charge of the case. %(link)s"),
+        _("%(institution)s: inspection %(case)s assessed %(amount)s for %(period)s. Please pay with reference "
+          "%(reference)s."),
     ),
 }
 # How each component is named in a notice's list of amounts.

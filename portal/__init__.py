@@ -37,6 +37,7 @@ def create_app(
     from portal.home import bp as home_bp
     from portal.i18n import init_i18n
     from portal.inbox import bp as inbox_bp
+    from portal.inspections import bp as inspections_bp
     from portal.letters import bp as letters_bp
     from portal.payments import bp as payments_bp
     from portal.security import init_security
@@ -55,5 +56,6 @@ def create_app(
     app.register_blueprint(certificates_bp)
     app.register_blueprint(letters_bp)
     app.register_blueprint(inbox_bp)
+    app.register_blueprint(inspections_bp)
     app.jinja_env.autoescape = True
     return app

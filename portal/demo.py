@@ -9,8 +9,9 @@ another corrected after it, and a Tajik month with no wages (a nil declaration).
 period is left as an open draft for the demo user to file.  A third employer, a Tajik bakery, stopped filing
 four months ago: the night's jobs (run as of the seeding day) assess its missing months, fine the late
 filings and charge interest, and staff have waived one fine and asked to waive another, which waits for a
-supervisor's approval.  Dates are relative to the ``now`` the demo is seeded with, so the demo looks current
-whatever day it runs.
+supervisor's approval.  A worker's report on Pomir Textile is in an inspection case, and every employer has a
+risk score (``demo_inspections.py``).  Dates are relative to the ``now`` the demo is seeded with, so the demo
+looks current whatever day it runs.
 
 Each area extends this as it is built, so that a fresh ``make run`` shows the product at work.
 Seeding is idempotent: a second run finds the demo in place and changes nothing.
@@ -50,6 +51,7 @@ from employers.persons import Employment
 from employers.registration import ApplicantAccount, apply_for_registration, approve_application, local_today
 from employers.workers import end_employment, register_hire
 from portal import synthetic as datagen
+from portal.demo_inspections import seed_inspections
 from portal.notices import send_notices_job
 from portal.reference import load_reference_data
 
@@ -168,6 +170,7 @@ def seed_demo(session: Session, *, now: dt.datetime) -> tuple[bool, list[DemoLog
     reconcile_batch(session, actor=Actor.system("reconciliation"), now=now)
     _run_the_night(session, now=now)
     _seed_waivers(session, employers, now=now)
+    seed_inspections(session, employers, now=now)
     apply_for_registration(
         session, scheme_code="TJ-SOCTAX", profile=PENDING_APPLICATION, tax_number="030098765",
         registration_number="", applicant=ApplicantAccount("Бахтиёр Собиров", "applicant@demo.example",

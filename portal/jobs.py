@@ -20,6 +20,7 @@ from contributions.fines import post_fines
 from contributions.interest import post_interest
 from contributions.jobs import JobRun
 from employers.employers import Employer
+from inspections.risk import compute_risk
 from portal.notices import send_notices_job
 from portal.payment_jobs import run_reconciliation
 
@@ -54,10 +55,7 @@ def _per_scheme(job: str, work: Callable[..., object]) -> Callable[..., dict]:
             total: dict[str, object] = {}
             for start in range(0, len(ids), JOB_BATCH):
                 with new_session() as session:
-                    if session.get_bind().dialect.name == "postgresql":
-                        session.execute(text("SELECT pg_advisory_xact_lock(:job, :scheme)"),
-                                        {"job": JOB_LOCK_KEY,
-                                         "scheme": zlib.crc32(f"{job}:{code}".encode()) - 2**31})
+                    _advisory_lock(session, job, code)
                     done = work(session, code, as_of=as_of, actor=actor, now=now(),
                                 employer_ids=ids[start:start + JOB_BATCH])
                     session.commit()
@@ -69,16 +67,43 @@ def _per_scheme(job: str, work: Callable[..., object]) -> Callable[..., dict]:
     return run
 
 
+def _scheme_at_once(job: str, work: Callable[..., object]) -> Callable[..., dict]:
+    """A job run scheme by scheme, each scheme in one transaction under the job's advisory lock: for work
+    that replaces a scheme's rows as a whole (set-based, with no per-employer locks to hold)."""
+
+    def run(new_session: SessionMaker, as_of: dt.date, actor: Actor, now: Callable[[], dt.datetime]) -> dict:
+        counts: dict[str, object] = {}
+        with new_session() as session:
+            schemes = list(session.scalars(select(Scheme.code).order_by(Scheme.code)))
+        for code in schemes:
+            with new_session() as session:
+                _advisory_lock(session, job, code)
+                done = work(session, code, as_of=as_of, actor=actor, now=now())
+                session.commit()
+            counts[code] = {name: value if isinstance(value, int) else str(value) for name, value in vars(done).items()}
+        return counts
+
+    return run
+
+
+def _advisory_lock(session: Session, job: str, scheme_code: str) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:job, :scheme)"),
+                        {"job": JOB_LOCK_KEY, "scheme": zlib.crc32(f"{job}:{scheme_code}".encode()) - 2**31})
+
+
 JOBS: dict[str, Callable[[SessionMaker, dt.date, Actor, Callable[[], dt.datetime]], dict]] = {
     "reconcile_payments": _reconcile,
     "assess_non_filers": _per_scheme("assess_non_filers", assess_non_filers),
     "post_fines": _per_scheme("post_fines", post_fines),
     "post_interest": _per_scheme("post_interest", post_interest),
     "send_notices": _per_scheme("send_notices", send_notices_job),
+    "compute_risk": _scheme_at_once("compute_risk", compute_risk),
 }
 # The night's work, in this order: assessments first (they earn interest), then fines, then interest, then the
-# notices, which state what is owed after all of them.
-NIGHTLY = ("assess_non_filers", "post_fines", "post_interest", "send_notices")
+# notices, which state what is owed after all of them; last the compliance facts and risk scores, which see
+# all of it.
+NIGHTLY = ("assess_non_filers", "post_fines", "post_interest", "send_notices", "compute_risk")
 
 
 # The latest date a job may run as of: the date that has begun in the easternmost scheme (Vientiane, UTC+7;

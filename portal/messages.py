@@ -180,6 +180,26 @@ MESSAGES = {
     "certificate.not_found": _l("This certificate does not exist."),
     "certificate.already_revoked": _l("This certificate has already been revoked."),
     "certificate.reason_required": _l("Give the reason for revoking the certificate."),
+    "case.reason_invalid": _l("Choose a reason from the list."),
+    "case.due_in_past": _l("The due date of a case cannot be in the past."),
+    "case.assignee_invalid": _l("Choose an active inspector or supervisor."),
+    "case.already_open": _l("This employer already has an open case (%(number)s). Work that case, or close it "
+                            "first."),
+    "case.not_found": _l("This case does not exist."),
+    "case.closed": _l("Case %(number)s is closed and can no longer be changed."),
+    "case.text_required": _l("Write the text."),
+    "case.note_kind_invalid": _l("Choose a note or a visit finding."),
+    "case.file_empty": _l("The file is empty."),
+    "case.file_too_large": _l("The file is larger than %(limit)s."),
+    "case.file_type": _l("This kind of file is not accepted, or its content does not match its name. Accepted: "
+                         "%(accepted)s."),
+    "case.assessment_no_lines": _l("Give at least one worker and wage."),
+    "case.employer_draft_open": _l("The employer has a draft declaration for %(period)s in progress. Ask the "
+                                   "employer to file or discard it before the assessment is recorded."),
+    "case.outcome_invalid": _l("Choose an outcome from the list."),
+    "case.no_assessment": _l("Record an assessment in the case before closing it as assessed."),
+    "area.not_inspector": _l("Only inspectors are limited to provinces."),
+    "area.unknown_province": _l("These provinces are not known: %(codes)s."),
     "job.as_of_future": _l("A job cannot run for a date that has not begun yet (the latest is %(latest)s)."),
 }
 

@@ -27,6 +27,11 @@ def load_metadata() -> MetaData:
     import employers.persons  # noqa: F401
     import employers.regions  # noqa: F401
     import employers.tokens  # noqa: F401
+    import inspections.areas  # noqa: F401
+    import inspections.cases  # noqa: F401
+    import inspections.facts  # noqa: F401
+    import inspections.reports  # noqa: F401
+    import inspections.risk  # noqa: F401
     import notifications.notices  # noqa: F401
     import notifications.outbox  # noqa: F401
 

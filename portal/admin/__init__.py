@@ -31,4 +31,4 @@ def audit_log():
     return render_template("admin/audit.html", events=events, page=page, pages=pages, total=total, action=action)
 
 
-from portal.admin import jobs, parameters  # noqa: E402,F401  (the routes)
+from portal.admin import inspectors, jobs, parameters  # noqa: E402,F401  (the routes)

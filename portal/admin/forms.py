@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
@@ -12,11 +13,18 @@ from common.money import ROUNDING_MODES
 from common.schemes import Scheme
 from contributions.ledger import DEBT_COMPONENTS
 from contributions.parameter_versions import FINE_UNITS
-from contributions.parameters import BRANCHES, NAMES
+from contributions.parameters import BRANCHES, ISIC_SECTIONS, NAMES, RISK_FACTORS
 from contributions.rules.allocation import PERIOD_ORDERS
 from contributions.rules.due_dates import ROLL_RULES
 from contributions.rules.interest import SHAPES
+from inspections.scoring import UNITS
 from portal.forms import PortalForm
+from portal.inspections.labels import FACTOR_LABELS, N_
+
+
+def _factor_label(template: str, factor: str) -> LazyString:
+    """A label naming a risk factor, both translated when shown."""
+    return LazyString(lambda: gettext(template, factor=gettext(FACTOR_LABELS[factor])))
 
 PARAMETER_LABELS = {
     "rate.employee": _l("Employee contribution rate"),
@@ -55,6 +63,15 @@ PARAMETER_LABELS = {
     "branch.work_injury": _l("Share of the total for work injury"),
     "branch.unemployment": _l("Share of the total for unemployment"),
     "branch.family": _l("Share of the total for family benefits"),
+    "risk.window_months": _l("Months a risk score looks back"),
+    "risk.band.medium": _l("Risk score from which an employer is of medium risk"),
+    "risk.band.high": _l("Risk score from which an employer is of high risk"),
+    **{f"risk.weight.{factor}": _factor_label(N_("Risk points at full measure: %(factor)s"), factor)
+       for factor in RISK_FACTORS},
+    **{f"risk.full.{factor}": _factor_label(N_("Measure that gives all the risk points: %(factor)s"), factor)
+       for factor in RISK_FACTORS},
+    **{f"risk.sector.{section}": _l("Risk points of the sector %(section)s (ISIC section)", section=section)
+       for section in ISIC_SECTIONS},
 }
 
 _AMOUNT = _l("An amount in the scheme's currency, with no thousands separators: 4500000.")
@@ -94,6 +111,13 @@ VALUE_FORMATS = {
     "notice.copy_language": _l("One of: %(choices)s.", choices="lo, tg, ru, en"),
     **{f"branch.{branch}": _l("A fraction of the total between 0 and 1; the shares of all branches add up to 1.")
        for branch in BRANCHES},
+    "risk.window_months": _l("A whole number of months from 1 to 24."),
+    "risk.band.medium": _l("Points from 0 to 100."),
+    "risk.band.high": _l("Points from 0 to 100."),
+    **{f"risk.weight.{factor}": _l("Points from 0 to 100.") for factor in RISK_FACTORS},
+    **{f"risk.full.{factor}": _l("A fraction between 0 and 1: 0.5 means half.") if UNITS[factor] == "share"
+       else _l("A positive number in the factor's unit: months, a count or days.") for factor in RISK_FACTORS},
+    **{f"risk.sector.{section}": _l("Points from 0 to 100.") for section in ISIC_SECTIONS},
 }
 
 CONFIDENCE_LABELS = {

@@ -41,6 +41,8 @@ TABLE = {
     "home.worker": ("GET", "/worker", only({"worker": 200})),
     "admin.audit_log": ("GET", "/admin/audit", only({"sysadmin": 200, "supervisor": 200})),
     "admin.jobs": ("GET", "/admin/jobs", only({"sysadmin": 200})),
+    "admin.inspectors": ("GET", "/admin/inspectors", only({"sysadmin": 200})),
+    "admin.set_inspector_provinces": ("POST", "/admin/inspectors/999999", only({"sysadmin": 404})),
     "admin.parameters": ("GET", "/admin/parameters", only({"sysadmin": 200})),
     "admin.new_parameter": ("GET", "/admin/parameters/new", only({"sysadmin": 200})),
     "auth.login": ("GET", "/login", everyone(302, anonymous=200)),
@@ -158,6 +160,26 @@ TABLE = {
     # No scheme chosen: the form is shown again.
     "letters.create_batch": ("POST", "/staff/letters", only({"supervisor": 422, "sysadmin": 422})),
     "letters.batch_pdf": ("GET", "/staff/letters/999999.pdf", only({"supervisor": 404, "sysadmin": 404})),
+    # Inspection cases: employers get 403 on every page (they never see scores, cases or worker reports).
+    "inspections.dashboard": ("GET", "/inspections/dashboard?scheme=TJ-SOCTAX&period=2026-10",
+                              only({"inspector": 200, "supervisor": 200})),
+    "inspections.employers": ("GET", "/inspections/employers?band=high", only({"inspector": 200, "supervisor": 200})),
+    "inspections.export_employers": ("GET", "/inspections/employers.csv", only({"inspector": 200, "supervisor": 200})),
+    "inspections.worklist": ("GET", "/inspections/worklist", only({"inspector": 200, "supervisor": 200})),
+    "inspections.employer": ("GET", "/inspections/employers/999999", only({"inspector": 404, "supervisor": 404})),
+    "inspections.new_case": ("GET", "/inspections/employers/999999/cases/new",
+                             only({"inspector": 404, "supervisor": 404})),
+    "inspections.my_cases": ("GET", "/inspections/cases", only({"inspector": 200, "supervisor": 200})),
+    "inspections.case": ("GET", "/inspections/cases/999999", only({"inspector": 404, "supervisor": 404})),
+    "inspections.case_note": ("POST", "/inspections/cases/999999/notes", only({"inspector": 404, "supervisor": 404})),
+    "inspections.case_attach": ("POST", "/inspections/cases/999999/files",
+                                only({"inspector": 404, "supervisor": 404})),
+    "inspections.case_assess": ("POST", "/inspections/cases/999999/assessments",
+                                only({"inspector": 404, "supervisor": 404})),
+    "inspections.case_reassign": ("POST", "/inspections/cases/999999/assignee", only({"supervisor": 404})),
+    "inspections.case_close": ("POST", "/inspections/cases/999999/close", only({"inspector": 404, "supervisor": 404})),
+    "inspections.case_file": ("GET", "/inspections/cases/999999/files/999999",
+                              only({"inspector": 404, "supervisor": 404})),
 }
 
 

@@ -222,7 +222,18 @@ def test_seed_demo_runs_the_night_and_shows_assessments_fines_interest_and_waive
     waivers = {w.status for w in db.scalars(select(Waiver))}
     assert waivers == {"approved", "pending"}
     assert {run.job for run in db.scalars(select(JobRun))} == {"assess_non_filers", "post_fines", "post_interest",
-                                                               "send_notices"}
+                                                               "send_notices", "compute_risk"}
+    # Every employer is scored, the bakery highest; a worker's report is in an open case on Pomir Textile.
+    from inspections.cases import InspectionCase
+    from inspections.reports import WorkerReport
+    from inspections.risk import RiskScore
+
+    scores = {score.employer_id: score for score in db.scalars(select(RiskScore))}
+    assert len(scores) == 3 and max(scores.values(), key=lambda s: s.score).employer_id == bakery.id
+    assert scores[bakery.id].months_not_filed == 4  # three assessed, and the last one due
+    case = db.scalars(select(InspectionCase)).one()
+    assert case.status == "in_progress" and case.reason == "worker_report"
+    assert db.scalars(select(WorkerReport)).one().case_id == case.id
     # Notices of the last two months: an overdue notice, a first demand a month later, the second tonight.
     from notifications.notices import Notice
 

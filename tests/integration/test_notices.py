@@ -67,7 +67,7 @@ def test_every_notice_exists_in_every_language() -> None:
     params = {"period": "2026-02", "due": "2026-03-16", "as_of": "2026-04-20", "amount": "440.00", "days": 35,
               "stage": 1, "components": [["employee_share", "40.00"], ["interest", "1.23"]], "receipt": "TJ-1",
               "version": 1, "reference": "123", "paid_on": "2026-03-10", "balance": "0.00",
-              "basis": "last_declared", "employer": "E", "number": "1"}
+              "basis": "last_declared", "employer": "E", "number": "1", "case": "C-000001"}
     english = {kind: render_notice(kind, "en", params, currency="TJS", institution="I", link=LINK)
                for kind in KINDS}
     for language in ("lo", "tg", "ru"):
@@ -84,7 +84,8 @@ def test_every_sms_fits_three_parts_in_every_language() -> None:
 
     params = {"period": "2026-12", "due": "2027-01-15", "as_of": "2027-03-20", "amount": "123456789.00",
               "days": 64, "stage": 2, "basis": "head_count", "employer": "E", "number": "1",
-              "components": [["employee_share", "1.00"]]}
+              "components": [["employee_share", "1.00"]], "case": "C-123456", "reference": "9" * 20,
+              "receipt": "TJ-2026-000123"}
     for language in ("lo", "tg", "ru", "en"):
         for kind in SMS_KINDS:
             for code in ("LA-LSSO", "TJ-SOCTAX"):

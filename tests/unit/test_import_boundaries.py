@@ -1,4 +1,4 @@
-"""Imports flow one way: portal -> notifications -> contributions -> employers -> common.
+"""Imports flow one way: portal -> inspections -> notifications -> contributions -> employers -> common.
 
 The domain packages never import the web framework; pure rules import no database code."""
 
@@ -12,12 +12,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 WEB = {"flask", "flask_login", "flask_wtf", "flask_babel", "wtforms", "werkzeug", "portal"}
 FORBIDDEN = {
-    "common": WEB | {"employers", "contributions", "notifications"},
-    "employers": WEB | {"notifications", "contributions"},
-    "contributions": WEB | {"notifications"},
-    "notifications": WEB,
+    "common": WEB | {"employers", "contributions", "notifications", "inspections"},
+    "employers": WEB | {"notifications", "contributions", "inspections"},
+    "contributions": WEB | {"notifications", "inspections"},
+    "notifications": WEB | {"inspections"},
+    "inspections": WEB,
 }
-PURE = ["contributions/rules", "employers/rules.py", "employers/worker_rules.py"]
+PURE = ["contributions/rules", "employers/rules.py", "employers/worker_rules.py", "inspections/scoring.py"]
 NOT_IN_PURE = {"sqlalchemy", "common.db", "common.clock", "common.audit", "datetime.now"}
 
 
@@ -70,4 +71,4 @@ def test_migrations_do_not_import_application_models() -> None:
     for path in (ROOT / "migrations" / "versions").glob("*.py"):
         imported = _imports(path)
         assert not {name.split(".")[0] for name in imported} & {"common", "employers", "contributions",
-                                                               "notifications", "portal"}, path.name
+                                                               "notifications", "inspections", "portal"}, path.name
