@@ -108,6 +108,8 @@ _CHECKS: dict[str, Callable[[str], str]] = {
     "notice.reminder_days": _integer(0, 60),
     "notice.demand_days": _days_list,
     "notice.copy_language": _one_of(("lo", "tg", "ru", "en")),
+    # The nightly facts keep 24 months; a window reaches at most 22 back from the month before the run.
+    "risk.window_months": _integer(1, 22),
 }
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 from importlib import resources
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, select
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from common.db import Base
+from employers.employers import Employer
 
 
 class Region(Base):
@@ -79,3 +80,9 @@ def load_reference_lists(session: Session) -> int:
 
 def regions_of(session: Session, country: str) -> list[Region]:
     return list(session.scalars(select(Region).where(Region.country == country).order_by(Region.code)))
+
+
+def in_provinces(provinces: list[str]):
+    """A condition on ``Employer``: its region is one of the provinces or one of their districts."""
+    return Employer.region_code.in_(select(Region.code).where(
+        or_(Region.code.in_(provinces), Region.parent_code.in_(provinces))))

@@ -5,7 +5,7 @@ An employer belongs to the province of its region (a district belongs to its pro
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, delete, or_, select
+from sqlalchemy import ForeignKey, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from common.audit import Actor, record_audit
@@ -13,7 +13,7 @@ from common.db import Base
 from common.errors import DomainError
 from employers.accounts import Role, User
 from employers.employers import Employer
-from employers.regions import Region
+from employers.regions import Region, in_provinces
 
 
 class InspectorArea(Base):
@@ -30,12 +30,6 @@ def provinces_of(session: Session, user: User) -> list[str] | None:
     codes = list(session.scalars(select(InspectorArea.region_code).where(InspectorArea.user_id == user.id)
                                  .order_by(InspectorArea.region_code)))
     return codes or None
-
-
-def in_provinces(provinces: list[str]):
-    """A condition on ``Employer``: its region is one of the provinces or one of their districts."""
-    return Employer.region_code.in_(select(Region.code).where(
-        or_(Region.code.in_(provinces), Region.parent_code.in_(provinces))))
 
 
 def may_see(session: Session, user: User, employer: Employer) -> bool:

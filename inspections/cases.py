@@ -29,15 +29,17 @@ from sqlalchemy import (
     Text,
     func,
     select,
+    text,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from common.audit import Actor, record_audit
 from common.db import Base
 from common.errors import DomainError, NotFound
 from common.period import Period
-from contributions.declarations import DeclarationLine, draft_of
+from contributions.declarations import DeclarationLine, current_version, draft_of, lock_period
 from contributions.drafts import LineChange, LinesInvalid, add_worker, open_draft, update_lines
 from contributions.filing import submit_declaration
 from contributions.ledger import CHARGE_KINDS, LedgerEntry
@@ -45,6 +47,7 @@ from contributions.rules.declaration_lines import LineInput, mark_duplicates
 from employers.accounts import Role, User
 from employers.employers import Employer
 from employers.registration import ApplicationInvalid, local_today
+from inspections.areas import may_see
 from inspections.facts import OWN_COMPONENTS
 from inspections.reports import WorkerReport
 from notifications.notices import Notice, notify
@@ -74,6 +77,8 @@ class InspectionCase(Base):
         CheckConstraint("(status = 'closed') = (closed_at IS NOT NULL AND outcome IS NOT NULL)",
                         name="closed_has_outcome"),
         Index("ix_inspection_case_employer_id", "employer_id"),
+        Index("ux_inspection_case_one_open", "employer_id", unique=True,
+              sqlite_where=text("status != 'closed'"), postgresql_where=text("status != 'closed'")),
         Index("ix_inspection_case_assigned_to_id_status", "assigned_to_id", "status"),
     )
 
@@ -150,10 +155,12 @@ def _event(session: Session, case: InspectionCase, kind: str, body: str, *, acto
     return event
 
 
-def _assignee(session: Session, user_id: int) -> User:
+def _assignee(session: Session, user_id: int, employer: Employer) -> User:
     user = session.get(User, user_id)
     if user is None or user.role not in CASE_ROLES or not user.is_active:
         raise DomainError("case.assignee_invalid")
+    if not may_see(session, user, employer):
+        raise DomainError("case.assignee_outside_area")
     return user
 
 
@@ -174,22 +181,27 @@ def open_case(session: Session, employer: Employer, *, reason: str, note: str, a
         raise DomainError("employer.not_active")
     if due_on < local_today(employer.scheme, now):
         raise DomainError("case.due_in_past")
-    assignee = _assignee(session, assignee_id)
-    existing = session.scalar(select(InspectionCase).where(InspectionCase.employer_id == employer.id,
-                                                           InspectionCase.status != "closed"))
-    if existing is not None:
-        raise DomainError("case.already_open", number=existing.number)
+    assignee = _assignee(session, assignee_id, employer)
     case = InspectionCase(employer_id=employer.id, reason=reason, reason_note=_text(note, required=False,
                           field="note"), status="open", assigned_to_id=assignee.id, due_on=due_on,
                           risk_score=risk_score, opened_at=now, opened_by=actor.label, outcome_note="")
-    session.add(case)
-    session.flush()
+    try:
+        with session.begin_nested():  # one open case per employer: a unique index, even for two at once
+            session.add(case)
+            session.flush()
+    except IntegrityError:
+        existing = session.scalar(select(InspectionCase).where(InspectionCase.employer_id == employer.id,
+                                                               InspectionCase.status != "closed"))
+        raise DomainError("case.already_open", number=existing.number if existing else "") from None
+    taken = []
     if report_ids:
-        session.execute(update(WorkerReport).where(WorkerReport.id.in_(list(report_ids)),
-                                                   WorkerReport.employer_id == employer.id,
-                                                   WorkerReport.status == "open")
-                        .values(status="in_case", case_id=case.id, decided_at=now, decided_by=actor.label))
+        taken = list(session.scalars(
+            update(WorkerReport).where(WorkerReport.id.in_(list(report_ids)), WorkerReport.employer_id == employer.id,
+                                       WorkerReport.status == "open")
+            .values(status="in_case", case_id=case.id, decided_at=now, decided_by=actor.label)
+            .returning(WorkerReport.id)))
     _event(session, case, "opened", f"{reason}; {assignee.email}; due {due_on.isoformat()}"
+           + (f"; worker reports {', '.join(map(str, sorted(taken)))}" if taken else "")
            + (f"; {case.reason_note}" if case.reason_note else ""), actor=actor, now=now)
     return case
 
@@ -253,7 +265,7 @@ def reassign(session: Session, case: InspectionCase, assignee_id: int, *, actor:
              now: dt.datetime) -> None:
     if case.status == "closed":
         raise DomainError("case.closed", number=case.number)
-    assignee = _assignee(session, assignee_id)
+    assignee = _assignee(session, assignee_id, case.employer)
     if assignee.id == case.assigned_to_id:
         return
     before = case.assigned_to.email
@@ -287,18 +299,23 @@ def _contributions_charged(session: Session, employer_id: int, period: Period) -
 
 def record_assessment(session: Session, case: InspectionCase, period: Period, lines: list[AssessedLine], *,
                       note: str, actor: Actor, now: dt.datetime, link: str) -> CaseAssessment:
-    """File a corrective declaration for ``period`` on the employer's behalf: each worker's wage as found by
-    the inspection (a worker on the register but not declared is added).  Workers not named keep what was
-    declared.  The declarations' checks apply and name the line and field at fault; nothing is written
-    when one fails (the caller rolls back: the draft opened here goes too).  Refused while the employer has a
-    draft of its own for the period."""
+    """File a declaration for ``period`` on the employer's behalf (a corrective one, or the original of a month
+    never declared): each worker's wage as found by the inspection (a worker on the register but not
+    declared is added).  Workers not named keep what was declared; a month never declared has only the
+    workers named.  An assessment that would not raise the month's contributions is refused.  The
+    declarations' checks apply and name the line and field at fault; nothing is written when one fails (the
+    caller rolls back: the draft opened here goes too).  Refused while the employer has a draft of its own
+    for the period."""
     if not lines:
         raise DomainError("case.assessment_no_lines")
     note = _text(note, required=True, field="note")
-    _working(case)
+    if case.status == "closed":
+        raise DomainError("case.closed", number=case.number)
     employer = case.employer
+    lock_period(session, employer.id, period)  # before looking for the employer's draft: none can start now
     if draft_of(session, employer.id, period) is not None:
         raise DomainError("case.employer_draft_open", period=str(period))
+    never_filed = current_version(session, employer.id, period) is None
     before = _contributions_charged(session, employer.id, period)
     draft = open_draft(session, employer, period, actor=actor, now=now)
     on_draft = {line.person.social_security_number: line for line in session.scalars(
@@ -322,13 +339,19 @@ def record_assessment(session: Session, case: InspectionCase, period: Period, li
         changes.append(LineChange(existing.id, line.gross_wage, existing.days_worked, existing.absence_reason))
     if any(line.problems for line in checked):
         raise LinesInvalid(checked)  # the request's transaction is rolled back: nothing is kept
-    kept = [LineChange(other.id, str(other.gross_wage), other.days_worked, other.absence_reason)
-            for other in on_draft.values() if other.id not in {change.line_id for change in changes}]
+    # Workers not named keep what was declared; a month never declared has only the workers named (the draft's
+    # pre-filled lines are the employer's register, not a finding).
+    named = {change.line_id for change in changes}
+    kept = [LineChange(other.id, str(other.gross_wage), other.days_worked, other.absence_reason,
+                       remove=never_filed) for other in on_draft.values() if other.id not in named]
     update_lines(session, employer, draft.id, changes + kept, revision=None, actor=actor, now=now)
     filed = submit_declaration(session, employer, draft.id, revision=None, actor=actor, now=now).declaration
     # What the account owes more (or less) for the month: the declaration's charges net of an estimate it
     # replaced, which is what the employer is told.
     charged = _contributions_charged(session, employer.id, period) - before
+    if charged <= 0:  # rolled back by the caller: an assessment only ever adds what was not declared
+        raise DomainError("case.assessment_adds_nothing")
+    _working(case)
     _event(session, case, "assessment", f"{period}: {len(lines)} line(s), {charged} charged; {note}",
            actor=actor, now=now, declaration_id=filed.id)
     notice = notify(session, employer, "inspection_assessment", period=str(period), stage=filed.version,
@@ -351,8 +374,10 @@ def close_case(session: Session, case: InspectionCase, outcome: str, note: str, 
             CaseEvent.case_id == case.id, CaseEvent.kind == "assessment").limit(1)) is None:
         raise DomainError("case.no_assessment")
     case.status, case.outcome, case.outcome_note, case.closed_at = "closed", outcome, note, now
+    # A report the inspection did not bear out no longer counts against the employer (risk.COUNTED).
     session.execute(update(WorkerReport).where(WorkerReport.case_id == case.id, WorkerReport.status == "in_case")
-                    .values(status="resolved", decided_at=now, decided_by=actor.label))
+                    .values(status="dismissed" if outcome == "no_breach" else "resolved", decided_at=now,
+                            decided_by=actor.label))
     session.flush()
     _event(session, case, "closed", f"{outcome}: {note}", actor=actor, now=now)
 

@@ -22,7 +22,7 @@ from employers.employers import Employer
 from employers.persons import Employment
 from inspections.areas import in_provinces
 from inspections.facts import ComplianceMonth, facts_as_of, money_total
-from inspections.risk import RiskScore
+from inspections.risk import BUCKET_COLUMNS, RiskScore
 from inspections.scoring import BANDS
 
 ZERO = Decimal(0)
@@ -37,6 +37,18 @@ class Scope:
     province: str | None = None
     sector: str | None = None
     provinces: list[str] | None = None  # the user's limit; None: every province
+
+    def fact_filter(self, table) -> list:
+        """Conditions on the nightly facts' or scores' own copy of the province and sector (they carry the
+        scheme too): none for a whole scheme."""
+        conditions = []
+        if self.province:
+            conditions.append(table.province_code == self.province)
+        if self.sector:
+            conditions.append(table.sector_code == self.sector)
+        if self.provinces is not None:
+            conditions.append(table.province_code.in_(self.provinces))
+        return conditions
 
     def conditions(self) -> list:
         conditions = [Employer.scheme_code == self.scheme_code]
@@ -123,8 +135,8 @@ def _months(session: Session, scope: Scope, periods: list[Period], as_of: dt.dat
                func.sum(case((and_(ComplianceMonth.filed == 0, due_passed), 1), else_=0)),
                func.sum(ComplianceMonth.assessed), money_total(func.sum(ComplianceMonth.charged)),
                money_total(func.sum(ComplianceMonth.paid)))
-        .join(Employer, Employer.id == ComplianceMonth.employer_id)
-        .where(*scope.conditions(), ComplianceMonth.period.in_(names))
+        .where(ComplianceMonth.scheme_code == scope.scheme_code, ComplianceMonth.period.in_(names),
+               *scope.fact_filter(ComplianceMonth))
         .group_by(ComplianceMonth.period))}
     months = []
     for name in names:
@@ -138,21 +150,18 @@ def _months(session: Session, scope: Scope, periods: list[Period], as_of: dt.dat
 
 
 def _arrears(session: Session, scope: Scope) -> tuple[Decimal, int, dict[str, Decimal], dict[str, int]]:
-    aging = {label: ZERO for label, _low, _high in BUCKETS}
-    total, employers = ZERO, 0
-    for overdue, buckets in session.execute(
-            select(RiskScore.overdue, RiskScore.aging).join(Employer, Employer.id == RiskScore.employer_id)
-            .where(*scope.conditions(), RiskScore.overdue > 0)):
-        total += overdue
-        employers += 1
-        for label, amount in buckets.items():
-            if label in aging:
-                aging[label] += Decimal(amount)
+    columns = [getattr(RiskScore, column) for column in BUCKET_COLUMNS]
+    row = session.execute(
+        select(money_total(func.sum(RiskScore.overdue)), func.count(case((RiskScore.overdue > 0, 1), else_=None)),
+               *[money_total(func.sum(column)) for column in columns])
+        .where(RiskScore.scheme_code == scope.scheme_code, *scope.fact_filter(RiskScore))).one()
+    aging = {label: Decimal(amount) for (label, _low, _high), amount in zip(BUCKETS, row[2:], strict=True)}
     bands = {band: 0 for band in BANDS}
     bands.update({band: int(count) for band, count in session.execute(
-        select(RiskScore.band, func.count()).join(Employer, Employer.id == RiskScore.employer_id)
-        .where(*scope.conditions()).group_by(RiskScore.band))})
-    return total, employers, aging, bands
+        select(RiskScore.band, func.count())
+        .where(RiskScore.scheme_code == scope.scheme_code, *scope.fact_filter(RiskScore))
+        .group_by(RiskScore.band))})
+    return Decimal(row[0]), int(row[1]), aging, bands
 
 
 def latest_due_period(session: Session, scheme_code: str, today: dt.date) -> Period:

@@ -15,7 +15,7 @@ from inspections.cases import InspectionCase
 from inspections.facts import ComplianceMonth
 from inspections.risk import RiskScore
 
-FILINGS = ("filed", "not_filed", "late")
+FILINGS = ("expected", "filed", "not_filed", "late")
 SORTS = ("risk", "arrears", "name", "number", "months_not_filed")
 EXPORT_LIMIT = 100_000
 
@@ -30,7 +30,9 @@ class ListFilter:
     band: str | None = None
     arrears_min: Decimal | None = None
     period: str | None = None  # with ``filing`` or ``assessed``: the month they are about
-    filing: str | None = None  # filed | not_filed (expected and not filed) | late (first version late)
+    # expected (to file: registered in the month) | filed | not_filed (expected, not filed, due date passed) |
+    # late (first version late)
+    filing: str | None = None
     assessed: bool = False
     open_case: bool | None = None
     search: str = ""

@@ -25,7 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, Numeric, String, delete, func, insert, select
+from sqlalchemy import JSON, Date, ForeignKey, Integer, Numeric, String, delete, func, insert, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from common.audit import Actor
@@ -36,11 +36,13 @@ from contributions.declarations import Declaration, DeclarationLine
 from contributions.parameters import SchemeRules, rules_on
 from contributions.rules.aging import BUCKETS
 from employers.employers import Employer
-from inspections.facts import ComplianceMonth, refresh_compliance_months
+from employers.regions import Region
+from inspections.facts import ComplianceMonth, province_of, refresh_compliance_months
 from inspections.reports import COUNTED, WorkerReport
 from inspections.scoring import FACTORS, Score, Weight, score
 
 ZERO = Decimal(0)
+BUCKET_COLUMNS = ("overdue_1", "overdue_2", "overdue_3", "overdue_4", "overdue_5")  # one per aging bucket
 _SHARE = Decimal("0.0001")
 
 
@@ -51,6 +53,9 @@ class RiskScore(Base):
 
     employer_id: Mapped[int] = mapped_column(ForeignKey("employer.id"), primary_key=True)
     scheme_code: Mapped[str] = mapped_column(ForeignKey("scheme.code"), index=True)
+    # Copied from the registry for the dashboard's filters, as the facts are.
+    province_code: Mapped[str | None] = mapped_column(String(20))
+    sector_code: Mapped[str | None] = mapped_column(String(4))
     score: Mapped[Decimal] = mapped_column(Numeric(6, 2), index=True)
     band: Mapped[str] = mapped_column(String(10))
     # [{"factor", "value", "points", "weight", "full"}], values as decimal strings, in FACTORS order + sector.
@@ -58,9 +63,21 @@ class RiskScore(Base):
     months_not_filed: Mapped[int] = mapped_column(Integer)
     overdue: Mapped[Decimal]  # total overdue on as_of
     oldest_due: Mapped[dt.date | None] = mapped_column(Date)
-    aging: Mapped[dict] = mapped_column(JSON)  # {bucket label: amount as a string}
+    # What is overdue in each aging bucket, in the order of ``rules.aging.BUCKETS``: columns, so that a
+    # dashboard adds them up in SQL.
+    overdue_1: Mapped[Decimal]
+    overdue_2: Mapped[Decimal]
+    overdue_3: Mapped[Decimal]
+    overdue_4: Mapped[Decimal]
+    overdue_5: Mapped[Decimal]
     as_of: Mapped[dt.date] = mapped_column(Date)
     computed_at: Mapped[dt.datetime]
+
+    @property
+    def aging(self) -> dict[str, Decimal]:
+        """{bucket label: amount overdue}, every bucket, in bucket order."""
+        return {label: getattr(self, column) for (label, _low, _high), column in zip(BUCKETS, BUCKET_COLUMNS,
+                                                                                    strict=True)}
 
 
 @dataclass
@@ -155,10 +172,11 @@ def compute_risk(session: Session, scheme_code: str, *, as_of: dt.date, actor: A
             .where(Employer.scheme_code == scheme_code, WorkerReport.period >= first,
                    WorkerReport.status.in_(COUNTED)).group_by(WorkerReport.employer_id, WorkerReport.period)):
         reports[employer_id][period] = count
-    employers = session.execute(select(Employer.id, Employer.sector_code).where(
-        Employer.scheme_code == scheme_code, Employer.employer_number.is_not(None))).all()
+    employers = session.execute(
+        select(Employer.id, Employer.sector_code, province_of()).outerjoin(Region, Region.code == Employer.region_code)
+        .where(Employer.scheme_code == scheme_code, Employer.employer_number.is_not(None))).all()
     rows = []
-    for employer_id, sector in employers:
+    for employer_id, sector, province in employers:
         rows_of = months.get(employer_id, [])[-window:]
         values = measure_facts(rows_of)
         overdue, oldest, aging = arrears.get(employer_id, (ZERO, None, {}))
@@ -173,23 +191,28 @@ def compute_risk(session: Session, scheme_code: str, *, as_of: dt.date, actor: A
                        medium=medium, high=high)
         counts.high += result.band == "high"
         counts.medium += result.band == "medium"
-        rows.append(_row(employer_id, scheme_code, result, int(values["months_not_filed"]), overdue, oldest, aging,
-                         as_of, now))
+        rows.append(_row(employer_id, scheme_code, province, sector, result, int(values["months_not_filed"]),
+                         overdue, oldest, aging, as_of, now))
     session.execute(delete(RiskScore).where(RiskScore.scheme_code == scheme_code),
                     execution_options={"synchronize_session": False})
     for start in range(0, len(rows), 2_000):
         session.execute(insert(RiskScore), rows[start:start + 2_000])
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE risk_score"))
     counts.scored = len(rows)
     return counts
 
 
-def _row(employer_id: int, scheme_code: str, result: Score, months_not_filed: int, overdue: Decimal,
-         oldest: dt.date | None, aging: dict, as_of: dt.date, now: dt.datetime) -> dict:
-    return {"employer_id": employer_id, "scheme_code": scheme_code, "score": result.total, "band": result.band,
+def _row(employer_id: int, scheme_code: str, province: str | None, sector: str | None, result: Score,
+         months_not_filed: int, overdue: Decimal, oldest: dt.date | None, aging: dict, as_of: dt.date,
+         now: dt.datetime) -> dict:
+    return {"employer_id": employer_id, "scheme_code": scheme_code, "province_code": province,
+            "sector_code": sector, "score": result.total, "band": result.band,
             "factors": [{"factor": f.factor, "value": str(f.value), "points": str(f.points), "weight": str(f.weight),
                          "full": str(f.full)} for f in result.factors],
             "months_not_filed": months_not_filed, "overdue": overdue, "oldest_due": oldest,
-            "aging": {label: str(aging.get(label, ZERO)) for label, _low, _high in BUCKETS},
+            **{column: aging.get(label, ZERO) for (label, _low, _high), column in zip(BUCKETS, BUCKET_COLUMNS,
+                                                                                      strict=True)},
             "as_of": as_of, "computed_at": now}
 
 

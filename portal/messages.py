@@ -183,6 +183,9 @@ MESSAGES = {
     "case.reason_invalid": _l("Choose a reason from the list."),
     "case.due_in_past": _l("The due date of a case cannot be in the past."),
     "case.assignee_invalid": _l("Choose an active inspector or supervisor."),
+    "case.assignee_outside_area": _l("This inspector does not work in the employer's province."),
+    "case.assessment_adds_nothing": _l("The wages found do not add to what was declared for this month: there "
+                                       "is nothing to assess. Close the case with its outcome instead."),
     "case.already_open": _l("This employer already has an open case (%(number)s). Work that case, or close it "
                             "first."),
     "case.not_found": _l("This case does not exist."),

@@ -15,6 +15,7 @@ def load_metadata() -> MetaData:
     import contributions.calendar  # noqa: F401
     import contributions.certificates  # noqa: F401
     import contributions.declarations  # noqa: F401
+    import contributions.interest  # noqa: F401
     import contributions.jobs  # noqa: F401
     import contributions.ledger  # noqa: F401
     import contributions.parameters  # noqa: F401

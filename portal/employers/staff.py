@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from employers.accounts import Role
@@ -17,8 +18,10 @@ from employers.employers import (
     profile_history,
 )
 from employers.persons import Person, PossibleDuplicate
+from employers.regions import in_provinces
 from employers.registration import ApplicantAccount, local_today, register_employer, validate_profile
 from employers.workers import review_duplicate, worker_query
+from inspections.areas import provinces_of
 from notifications.account_messages import queue_email
 from portal.access import allow
 from portal.database import db_session
@@ -40,6 +43,9 @@ def staff_employers():
     status = request.args.get("status") or ""
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
     query = select(Employer)
+    provinces = provinces_of(db_session(), current_user)
+    if provinces is not None:
+        query = query.where(in_provinces(provinces))
     if status:
         query = query.where(Employer.status == status)
     if search:

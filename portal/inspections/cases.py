@@ -93,9 +93,12 @@ def _case(case_id: int) -> InspectionCase:
     return found
 
 
-def _assignees() -> list[tuple[int, str]]:
-    return [(user.id, f"{user.full_name} ({user.email})") for user in db_session().scalars(
-        select(User).where(User.role.in_(CASE_ROLES), User.is_active.is_(True)).order_by(User.full_name, User.id))]
+def _assignees(employer: Employer) -> list[tuple[int, str]]:
+    """Who may take a case of ``employer``: active inspectors whose provinces hold it, and supervisors."""
+    db = db_session()
+    return [(user.id, f"{user.full_name} ({user.email})") for user in db.scalars(
+        select(User).where(User.role.in_(CASE_ROLES), User.is_active.is_(True)).order_by(User.full_name, User.id))
+        if may_see(db, user, employer)]
 
 
 def _persons(person_ids: set[int]) -> dict[int, Person]:
@@ -165,7 +168,7 @@ def new_case(employer_id: int):
     db = db_session()
     open_reports = [r for r in reports_of_employer(db, employer.id) if r.status == "open"]
     form = NewCaseForm()
-    form.assignee.choices = _assignees()
+    form.assignee.choices = _assignees(employer)
     form.reports.choices = [(r.id, r.period) for r in open_reports]
     if not form.is_submitted():
         form.assignee.data = current_user.id
@@ -194,7 +197,7 @@ def new_case(employer_id: int):
 
 def _reassign_form(target: InspectionCase, formdata=None) -> ReassignForm:
     form = ReassignForm(prefix="reassign", formdata=formdata, assignee=target.assigned_to_id)
-    form.assignee.choices = _assignees()
+    form.assignee.choices = _assignees(target.employer)
     return form
 
 
@@ -278,7 +281,10 @@ def _line_problems(rows: list[int]) -> Callable[[DomainError], list[tuple[int, s
 @bp.route("/inspections/cases/<int(max=2147483647):case_id>/assessments", methods=["POST"])
 @allow(*INSPECTORS)
 def case_assess(case_id: int):
-    form = AssessmentForm(prefix="assess")
+    try:
+        form = AssessmentForm(prefix="assess")
+    except ValueError:  # a row index that is not a number WTForms can read ("rows-²-..."): not from our form
+        abort(400)
     filled = [(number, row.social_security_number.data or "", row.gross_wage.data or "")
               for number, row in enumerate(form.rows, start=1)
               if (row.social_security_number.data or "").strip() or (row.gross_wage.data or "").strip()]
@@ -341,11 +347,10 @@ def my_cases():
     everyone = request.args.get("all") == "1"
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
     query = select(InspectionCase)
-    if everyone:
-        provinces = user_provinces()
-        if provinces is not None:
-            query = query.where(InspectionCase.employer_id.in_(select(Employer.id).where(in_provinces(provinces))))
-    else:
+    provinces = user_provinces()
+    if provinces is not None:  # a case assigned before the inspector's provinces changed stays out of sight too
+        query = query.where(InspectionCase.employer_id.in_(select(Employer.id).where(in_provinces(provinces))))
+    if not everyone:
         query = query.where(InspectionCase.assigned_to_id == current_user.id, InspectionCase.status != "closed")
     db = db_session()
     total = db.scalar(select(func.count()).select_from(query.subquery())) or 0

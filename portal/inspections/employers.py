@@ -70,9 +70,12 @@ def period_arg(args: MultiDict) -> Period | None:
     if not value:
         return None
     try:
-        return Period.parse(value)
+        period = Period.parse(value)
     except DomainError as error:
         raise BadArgument(message_for(error)) from error
+    if not 2000 <= period.year <= 2100:  # a year of trend before it must still be a month
+        raise BadArgument(message_for(DomainError("period.invalid")))
+    return period
 
 
 def amount_arg(args: MultiDict, name: str) -> Decimal | None:

@@ -37,7 +37,8 @@ OUTCOME_LABELS = {
     "referred": N_("Referred for prosecution"),
 }
 CASE_STATUS_LABELS = {"open": N_("Open"), "in_progress": N_("In progress"), "closed": N_("Closed")}
-FILING_LABELS = {"filed": N_("Filed"), "not_filed": N_("Not filed"), "late": N_("Filed late")}
+FILING_LABELS = {"expected": N_("Expected to file"),
+                 "filed": N_("Filed"), "not_filed": N_("Not filed"), "late": N_("Filed late")}
 
 # The orders of the list of employers.
 SORT_LABELS = {"risk": N_("Highest risk first"), "arrears": N_("Largest arrears first"), "name": N_("Name"),

@@ -7,12 +7,15 @@ import datetime as dt
 
 from flask import render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from common.schemes import Scheme
 from contributions.arrears import SchemeArrears, arrears_by_employer
 from contributions.rules.aging import BUCKETS
+from employers.regions import in_provinces
 from employers.registration import local_today
+from inspections.areas import provinces_of
 from portal.access import allow
 from portal.database import db_session
 from portal.payments import VIEWERS, bp, page_number
@@ -20,8 +23,10 @@ from portal.web import now, read_as_of
 
 PAGE_SIZE = 50
 def _page(as_of: dt.date, scheme_code: str, page: int) -> SchemeArrears:
+    provinces = provinces_of(db_session(), current_user)
     return arrears_by_employer(db_session(), as_of=as_of, scheme_code=scheme_code, limit=PAGE_SIZE,
-                               offset=(page - 1) * PAGE_SIZE)
+                               offset=(page - 1) * PAGE_SIZE,
+                               employers_where=None if provinces is None else in_provinces(provinces))
 
 
 @bp.route("/staff/arrears")

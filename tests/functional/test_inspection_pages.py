@@ -244,6 +244,34 @@ def test_an_inspector_limited_to_a_province_sees_only_its_employers(dushanbe_onl
     assert len(export.splitlines()) == 2 and b.employer_number not in export
 
 
+def test_the_staff_pages_keep_a_limited_inspector_to_the_province(dushanbe_only, tajik) -> None:
+    """The older staff pages of one employer answer as the workspace does: not found outside the area."""
+    a, b = tajik
+    for path in (f"/staff/employers/{b.id}", f"/staff/employers/{b.id}/account",
+                 f"/staff/employers/{b.id}/account/arrears.pdf"):
+        assert dushanbe_only.get(path, headers=EN).status_code == 404, path
+    assert dushanbe_only.get(f"/staff/employers/{a.id}", headers=EN).status_code == 200
+    listed = dushanbe_only.get("/staff/employers", headers=EN).get_data(as_text=True)
+    assert a.employer_number in listed and b.employer_number not in listed
+    arrears = dushanbe_only.get("/staff/arrears", query_string={"scheme": "TJ-SOCTAX", "as_of": "2026-11-20"},
+                                headers=EN).get_data(as_text=True)
+    assert a.employer_number in arrears and b.employer_number not in arrears
+
+
+def test_active_employers_link_to_those_expected_to_file_that_month(inspector, tajik) -> None:
+    a, b = tajik
+    page = inspector.get("/inspections/dashboard", query_string=OCTOBER, headers=EN).get_data(as_text=True)
+    assert "filing=expected" in _block(page, "registry")
+    assert sorted(_listed(inspector, **OCTOBER, filing="expected")) == sorted([a.id, b.id])
+    assert _listed(inspector, **TJ, period="2026-05", filing="expected") == []  # before they registered
+
+
+@pytest.mark.parametrize("period", ["1900-01", "2999-12"])
+def test_a_month_out_of_range_is_a_400(inspector, period) -> None:
+    response = inspector.get("/inspections/dashboard", query_string={**TJ, "period": period}, headers=EN)
+    assert response.status_code == 400
+
+
 @pytest.mark.parametrize("role", ["employer_admin", "employer_clerk"])
 def test_employers_are_refused(app, users, role) -> None:
     client = _signed_in(app, users[role])

@@ -352,3 +352,52 @@ def test_every_step_is_a_case_event_and_an_audit_record(db, employer, inspector,
                                                  AuditEvent.object_id == str(case.id))).all()
     assert {(a.actor_user_id, a.actor_label) for a in audits} == {(inspector.id, inspector.email)}
     assert all(a.summary.startswith(f"{case.number} {employer.employer_number}: ") for a in audits)
+
+
+def test_a_month_never_declared_is_assessed_with_the_workers_named_only(db, inspector, actor) -> None:
+    """The draft of a month never filed is pre-filled from the register: only what the inspection found is
+    declared, not every worker on the register at the agreed wage."""
+    employer = tajik(db, "2025-12-01", "2000.00", "2000.00")
+    case = opened(db, employer, inspector, actor, reason="non_filer")
+    first, _second = numbers(db, employer)
+    result = record_assessment(db, case, Period(2026, 1), [AssessedLine(first, "3000.00")], note="Payroll seen",
+                               actor=actor, now=NOW, link=LINK)
+    filed = db.get(Declaration, result.declaration_id)
+    assert (filed.line_count, filed.total_gross, filed.total) == (1, D("3000.00"), D("660.00"))
+    assert result.charged == D("660.00")
+
+
+def test_an_assessment_that_adds_nothing_is_refused(db, employer, inspector, actor) -> None:
+    case = opened(db, employer, inspector, actor)
+    declared, _undeclared = numbers(db, employer)
+    savepoint = db.begin_nested()  # as the portal runs a use case: what it wrote goes with the refusal
+    refused("case.assessment_adds_nothing", record_assessment, db, case, FEBRUARY,
+            [AssessedLine(declared, "1500.00")], note="Lower than declared", actor=actor, now=NOW, link=LINK)
+    savepoint.rollback()
+    assert db.scalar(select(func.count()).select_from(Declaration).where(
+        Declaration.employer_id == employer.id, Declaration.period == "2026-02")) == 1
+
+
+def test_a_case_goes_only_to_someone_who_works_on_the_employer(db, employer, inspector, actor) -> None:
+    from inspections.areas import set_provinces
+
+    elsewhere = factories.user(db, Role.INSPECTOR)
+    province = "TJ-SU" if not (employer.region_code or "").startswith("TJ-SU") else "TJ-DU"
+    set_provinces(db, elsewhere, [province], actor=factories.ACTOR, now=NOW)
+    refused("case.assignee_outside_area", opened, db, employer, inspector, actor, assignee_id=elsewhere.id)
+    case = opened(db, employer, inspector, actor)
+    refused("case.assignee_outside_area", reassign, db, case, elsewhere.id, actor=actor, now=NOW)
+
+
+def test_a_report_the_inspection_did_not_bear_out_no_longer_counts(db, employer, inspector, actor) -> None:
+    (number, _other) = numbers(db, employer)
+    person_id = db.scalar(select(Person.id).where(Person.social_security_number == number))
+    report = WorkerReport(employer_id=employer.id, person_id=person_id, period="2026-02", kind="wrong_wage",
+                          claimed_wage=D("2500.00"), status="open", note="", created_at=at("2026-04-01"))
+    db.add(report)
+    db.flush()
+    case = opened(db, employer, inspector, actor, reason="worker_report", report_ids=[report.id])
+    assert f"worker reports {report.id}" in events_of(db, case.id)[0].body
+    close_case(db, case, "no_breach", "Payslips match the declaration", actor=actor, now=NOW)
+    db.expire_all()
+    assert report.status == "dismissed"
