@@ -42,13 +42,13 @@ from common.period import Period
 from contributions.declarations import DeclarationLine, current_version, draft_of, lock_period
 from contributions.drafts import LineChange, LinesInvalid, add_worker, open_draft, update_lines
 from contributions.filing import submit_declaration
+from contributions.assessments import SHARE_COMPONENTS
 from contributions.ledger import CHARGE_KINDS, LedgerEntry
 from contributions.rules.declaration_lines import LineInput, mark_duplicates
 from employers.accounts import Role, User
 from employers.employers import Employer
 from employers.registration import ApplicationInvalid, local_today
 from inspections.areas import may_see
-from inspections.facts import OWN_COMPONENTS
 from inspections.reports import WorkerReport
 from notifications.notices import Notice, notify
 
@@ -285,16 +285,16 @@ class AssessedLine:
 class CaseAssessment:
     declaration_id: int
     period: str
-    charged: Decimal  # what the month's contributions rose by (negative: fell), an estimate replaced netted
+    charged: Decimal  # what the contributions declared for the month rose by
     notice: Notice | None
 
 
-def _contributions_charged(session: Session, employer_id: int, period: Period) -> Decimal:
-    """The contributions charged to the employer for ``period`` (both shares and an estimate), net of
-    reductions; interest and fines apart."""
+def _declared(session: Session, employer_id: int, period: Period) -> Decimal:
+    """The contributions declared for ``period`` (both shares, net of reductions): what an inspection adds
+    to.  An estimate standing for a month never declared is not declared: it is withdrawn when the month is."""
     return Decimal(session.scalar(select(func.coalesce(func.sum(LedgerEntry.debit - LedgerEntry.credit), 0)).where(
         LedgerEntry.employer_id == employer_id, LedgerEntry.period == str(period),
-        LedgerEntry.kind.in_(CHARGE_KINDS), LedgerEntry.component.in_(OWN_COMPONENTS))) or 0)
+        LedgerEntry.kind.in_(CHARGE_KINDS), LedgerEntry.component.in_(SHARE_COMPONENTS))) or 0)
 
 
 def record_assessment(session: Session, case: InspectionCase, period: Period, lines: list[AssessedLine], *,
@@ -316,7 +316,7 @@ def record_assessment(session: Session, case: InspectionCase, period: Period, li
     if draft_of(session, employer.id, period) is not None:
         raise DomainError("case.employer_draft_open", period=str(period))
     never_filed = current_version(session, employer.id, period) is None
-    before = _contributions_charged(session, employer.id, period)
+    before = _declared(session, employer.id, period)
     draft = open_draft(session, employer, period, actor=actor, now=now)
     on_draft = {line.person.social_security_number: line for line in session.scalars(
         select(DeclarationLine).where(DeclarationLine.declaration_id == draft.id))}
@@ -346,9 +346,9 @@ def record_assessment(session: Session, case: InspectionCase, period: Period, li
                        remove=never_filed) for other in on_draft.values() if other.id not in named]
     update_lines(session, employer, draft.id, changes + kept, revision=None, actor=actor, now=now)
     filed = submit_declaration(session, employer, draft.id, revision=None, actor=actor, now=now).declaration
-    # What the account owes more (or less) for the month: the declaration's charges net of an estimate it
-    # replaced, which is what the employer is told.
-    charged = _contributions_charged(session, employer.id, period) - before
+    # What the inspection adds to the contributions declared for the month, which the employer is told (an
+    # estimate the declaration replaces is withdrawn by the declarations' own path).
+    charged = _declared(session, employer.id, period) - before
     if charged <= 0:  # rolled back by the caller: an assessment only ever adds what was not declared
         raise DomainError("case.assessment_adds_nothing")
     _working(case)

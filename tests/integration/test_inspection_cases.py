@@ -271,8 +271,8 @@ def test_an_assessment_replaces_the_estimate_of_a_missing_month(db, inspector, a
     estimate = db.scalars(select(Assessment).where(Assessment.employer_id == employer.id)).one()
     assert (estimate.period, estimate.status, estimate.replaced_by_declaration_id) == ("2026-01", "replaced",
                                                                                        filed.id)
-    # The declaration charges 660.00 and the 550.00 estimate is withdrawn: the month owes 110.00 more.
-    assert result.charged == D("110.00") and ledger_total(db, employer) - before == D("110.00")
+    # The inspection declares 660.00 and the 550.00 estimate is withdrawn: the month owes 110.00 more.
+    assert result.charged == D("660.00") and ledger_total(db, employer) - before == D("110.00")
 
 
 def test_an_unknown_worker_leaves_nothing_behind(db, employer, inspector, actor) -> None:
