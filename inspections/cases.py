@@ -39,10 +39,10 @@ from common.audit import Actor, record_audit
 from common.db import Base
 from common.errors import DomainError, NotFound
 from common.period import Period
+from contributions.assessments import SHARE_COMPONENTS
 from contributions.declarations import DeclarationLine, current_version, draft_of, lock_period
 from contributions.drafts import LineChange, LinesInvalid, add_worker, open_draft, update_lines
 from contributions.filing import submit_declaration
-from contributions.assessments import SHARE_COMPONENTS
 from contributions.ledger import CHARGE_KINDS, LedgerEntry
 from contributions.rules.declaration_lines import LineInput, mark_duplicates
 from employers.accounts import Role, User
