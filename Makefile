@@ -24,7 +24,7 @@ run: install
 	$(BIN)/portal db upgrade
 	$(BIN)/portal seed-demo
 	@echo "Portal: http://127.0.0.1:5000  (Ctrl-C stops the portal and the scheduler)"
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'kill 0' INT TERM EXIT; export SMS_TO_LOG=1; \
 	  $(BIN)/portal scheduler & \
 	  $(BIN)/portal serve --host 127.0.0.1 --port 5000
 

@@ -60,6 +60,7 @@ class User(Base):
         ),
         CheckConstraint(f"locale IS NULL OR locale IN {LANGUAGES!r}", name="locale_known"),
         CheckConstraint("failed_logins >= 0", name="failed_logins_positive"),
+        CheckConstraint("person_id IS NULL OR role = 'worker'", name="person_only_for_workers"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,6 +68,8 @@ class User(Base):
     full_name: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(30))
     employer_id: Mapped[int | None] = mapped_column(ForeignKey("employer.id"), index=True)
+    # A worker's account reads the record of one person (linked when the account is activated).
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     locale: Mapped[str | None] = mapped_column(String(5))
     is_active: Mapped[bool] = mapped_column(default=True)

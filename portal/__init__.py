@@ -41,6 +41,7 @@ def create_app(
     from portal.letters import bp as letters_bp
     from portal.payments import bp as payments_bp
     from portal.security import init_security
+    from portal.workers import bp as workers_bp
 
     init_database(app, session_factory)
     init_i18n(app)
@@ -57,5 +58,6 @@ def create_app(
     app.register_blueprint(letters_bp)
     app.register_blueprint(inbox_bp)
     app.register_blueprint(inspections_bp)
+    app.register_blueprint(workers_bp)
     app.jinja_env.autoescape = True
     return app

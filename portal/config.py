@@ -98,6 +98,8 @@ def load_config(
         "BANK_INBOX": env.get("BANK_INBOX") or str(instance_path / "bank-inbox"),
         "MAX_STATEMENT_BYTES": _int(env, "MAX_STATEMENT_MB", 200) * 1024 * 1024,
         "DELIVER_MAIL_AFTER_REQUEST": _bool(env.get("DELIVER_MAIL_AFTER_REQUEST"), default=True),
+        # Development only (``make run``): SMS written to the log when no gateway is configured.
+        "SMS_TO_LOG": _bool(env.get("SMS_TO_LOG")),
     }
     config.update(overrides)
     if not config["SECRET_KEY"]:
@@ -119,5 +121,7 @@ def check_production(config: Mapping[str, Any]) -> None:
         problems.append("debug must be off in production (unset FLASK_DEBUG)")
     if not config.get("SESSION_COOKIE_SECURE"):
         problems.append("SESSION_COOKIE_SECURE must be on in production")
+    if config.get("SMS_TO_LOG"):
+        problems.append("SMS_TO_LOG writes one-time codes to the log: not in production")
     if problems:
         raise ConfigError("refusing to start: " + "; ".join(problems))

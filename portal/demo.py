@@ -52,6 +52,7 @@ from employers.registration import ApplicantAccount, apply_for_registration, app
 from employers.workers import end_employment, register_hire
 from portal import synthetic as datagen
 from portal.demo_inspections import seed_inspections
+from portal.demo_workers import seed_workers
 from portal.notices import send_notices_job
 from portal.reference import load_reference_data
 
@@ -171,6 +172,7 @@ def seed_demo(session: Session, *, now: dt.datetime) -> tuple[bool, list[DemoLog
     _run_the_night(session, now=now)
     _seed_waivers(session, employers, now=now)
     seed_inspections(session, employers, now=now)
+    seed_workers(session, employers)
     apply_for_registration(
         session, scheme_code="TJ-SOCTAX", profile=PENDING_APPLICATION, tax_number="030098765",
         registration_number="", applicant=ApplicantAccount("Бахтиёр Собиров", "applicant@demo.example",
@@ -398,5 +400,5 @@ def demo_logins() -> list[DemoLogin]:
         DemoLogin("inspector@demo.example", Role.INSPECTOR, "ບຸນມີ ສີສຸວັນ", "lo"),
         DemoLogin("supervisor@demo.example", Role.SUPERVISOR, "Далер Назаров", "ru"),
         DemoLogin("admin@demo.example", Role.SYSADMIN, "System Administrator", "en"),
-        DemoLogin("worker@demo.example", Role.WORKER, "Ҷамшед Каримов", "tg"),
+        DemoLogin("worker@demo.example", Role.WORKER, "Шаҳло Собиров", "tg"),
     ]

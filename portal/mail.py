@@ -11,6 +11,7 @@ from typing import Any
 from flask import current_app
 
 from common.clock import utcnow
+from notifications.channels.console import ConsoleChannel
 from notifications.channels.sms import SmsChannel, SmsSettings
 from notifications.channels.smtp import SmtpChannel, SmtpSettings
 from notifications.letters import notice_attachments
@@ -19,7 +20,8 @@ from portal.database import after_commit, session_factory
 
 
 def channels_from_config(config: Mapping[str, Any]) -> dict[str, Channel]:
-    """E-mail always; SMS when a gateway is configured (otherwise SMS messages wait in the outbox)."""
+    """E-mail always; SMS through the gateway when one is configured, or to the log with ``SMS_TO_LOG``
+    (development); otherwise SMS messages wait in the outbox."""
     smtp = SmtpChannel(
         SmtpSettings(
             host=config["MAIL_SERVER"], port=int(config["MAIL_PORT"]), sender=config["MAIL_FROM"],
@@ -33,6 +35,8 @@ def channels_from_config(config: Mapping[str, Any]) -> dict[str, Channel]:
             SmsSettings(url=config["SMS_GATEWAY_URL"], token=config.get("SMS_GATEWAY_TOKEN"),
                         sender_id=config.get("SMS_SENDER_ID") or "SOCIALSEC")
         )
+    elif config.get("SMS_TO_LOG"):
+        channels["sms"] = ConsoleChannel("sms")  # ``make run``: the demo's codes and notices, in the terminal
     return channels
 
 

@@ -21,7 +21,9 @@ def load_metadata() -> MetaData:
     import contributions.parameters  # noqa: F401
     import contributions.payments  # noqa: F401
     import contributions.waivers  # noqa: F401
+    import contributions.worker_statements  # noqa: F401
     import employers.accounts  # noqa: F401
+    import employers.activation  # noqa: F401
     import employers.employers  # noqa: F401
     import employers.imports  # noqa: F401
     import employers.numbers  # noqa: F401

@@ -180,6 +180,22 @@ TABLE = {
     "inspections.case_close": ("POST", "/inspections/cases/999999/close", only({"inspector": 404, "supervisor": 404})),
     "inspections.case_file": ("GET", "/inspections/cases/999999/files/999999",
                               only({"inspector": 404, "supervisor": 404})),
+    # The worker's own pages: the table's worker has no person linked (the pages say so; no month is theirs).
+    "workers.record": ("GET", "/worker/record", only({"worker": 200})),
+    "workers.report": ("GET", "/worker/record/999999/2026-10/report", only({"worker": 404})),
+    "workers.reports": ("GET", "/worker/reports", only({"worker": 200})),
+    # Activation is for visitors; a signed-in user is sent home.  The code page is the same for any token.
+    "workers.activate": ("GET", "/worker/activate", everyone(302, anonymous=200)),
+    "workers.activate_code": ("GET", "/worker/activate/not-a-token", everyone(302, anonymous=200)),
+    "workers.staff_access": ("GET", "/staff/persons/999999/worker-access", only({"supervisor": 404, "sysadmin": 404})),
+    "workers.staff_reset_access": ("POST", "/staff/persons/999999/worker-access/reset",
+                                   only({"supervisor": 404, "sysadmin": 404})),
+    # The statement of contributions: the form says the account is not linked; nothing to issue, no PDF of theirs.
+    "workers.statement": ("GET", "/worker/statement", only({"worker": 200})),
+    "workers.issue": ("POST", "/worker/statement", only({"worker": 404})),
+    "workers.statement_pdf": ("GET", "/worker/statements/999999.pdf", only({"worker": 404})),
+    "workers.verify_statement_form": ("GET", "/verify/statement", everyone(200)),
+    "workers.verify_statement_code": ("GET", "/verify/statement/ABCD-EFGH-JKLM-NPQR", everyone(200)),
 }
 
 

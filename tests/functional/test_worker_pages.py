@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 
@@ -8,12 +9,19 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from common.errors import DomainError
+from common.period import Period
+from contributions.drafts import open_draft
+from contributions.filing import submit_declaration
+from contributions.payment_actions import record_counter_receipt
 from employers.imports import COLUMNS, ImportBatch
 from employers.persons import Employment, Person
-from employers.workers import register_hire
+from employers.workers import end_employment, register_hire
+from inspections.reports import WorkerReport
+from portal.messages import message_for
 from tests import factories
 from tests.factories import ACTOR, NOW, employment_values, person_values
-from tests.functional.conftest import log_in
+from tests.functional.conftest import TOKEN, csrf_client, log_in
 
 
 def _hire_form(**fields) -> dict[str, str]:
@@ -152,3 +160,128 @@ def test_exports_neutralise_formulas(admin_client, db, users) -> None:
     workbook = load_workbook(io.BytesIO(admin_client.get("/employer/workers/export.xlsx").get_data()))
     values = [cell.value for row in workbook.active.iter_rows() for cell in row]
     assert "'=HYPERLINK(\"http://evil\")" in values and not any(str(v).startswith("=") for v in values if v)
+
+
+# --- The worker's own pages ("My contributions") ------------------------------------------------------------
+
+EN = {"Accept-Language": "en"}
+
+
+def _declare(db, employer, period: Period):
+    when = dt.datetime.combine(period.next().first_day + dt.timedelta(days=4), dt.time(5), tzinfo=dt.UTC)
+    draft = open_draft(db, employer, period, actor=ACTOR, now=when)
+    return submit_declaration(db, employer, draft.id, revision=None, actor=ACTOR, now=when).declaration
+
+
+@pytest.fixture
+def insured(db):
+    """A Lao worker hired on 1 June 2026 at 3,500,000 LAK who left on 31 August: June declared and paid, July
+    declared and not paid, August not declared.  Another employer, with another worker, declared July too."""
+    employer = factories.employer_since(db, dt.date(2026, 6, 1))
+    job = factories.hire(db, employer, hired_on="2026-06-01")
+    june = _declare(db, employer, Period(2026, 6))
+    _declare(db, employer, Period(2026, 7))
+    record_counter_receipt(db, employer, amount=june.total, value_date=dt.date(2026, 7, 5), channel="cash",
+                           payer_name="", reference="", declaration_id=june.id, actor=ACTOR, now=NOW)
+    end_employment(db, employer, job.id, ended_on="2026-08-31", reason="resignation", actor=ACTOR, now=NOW)
+    other = factories.employer_since(db, dt.date(2026, 6, 1))
+    factories.hire(db, other, hired_on="2026-06-01")
+    _declare(db, other, Period(2026, 7))
+    worker = factories.user(db, "worker")
+    worker.person_id = job.person_id
+    db.commit()
+    return {"employer": employer, "other": other, "worker": worker, "person_id": job.person_id}
+
+
+@pytest.fixture
+def worker_client(app, insured):
+    client = app.test_client()
+    assert log_in(client, insured["worker"].email).status_code == 302
+    return client
+
+
+def _row(page: str, row_id: str) -> str:
+    match = re.search(rf'<tr id="{row_id}"[^>]*>(.*?)</tr>', page, re.S)
+    assert match, f"no row {row_id}"
+    return " ".join(re.sub(r"<[^>]+>", " ", match.group(0)).split())
+
+
+def _message(app, code: str) -> str:
+    with app.test_request_context(headers=EN):
+        return message_for(DomainError(code))
+
+
+def test_the_record_shows_each_month_with_its_status_and_the_totals(worker_client, insured) -> None:
+    response = worker_client.get("/worker/record", headers=EN)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    employer_id = insured["employer"].id
+    june, july, august = (_row(page, f"month-{employer_id}-2026-{m:02d}") for m in (6, 7, 8))
+    assert "June 2026" in june and "3,500,000" in june and "Declared and paid" in june
+    assert "Declared, unpaid" in july and "Employed but not declared" in august and "—" in august
+    assert f'id="month-{employer_id}-2026-06">' in page  # paid: not highlighted
+    assert f'id="month-{employer_id}-2026-07" class="gap"' in page
+    assert f'id="month-{employer_id}-2026-08" class="gap"' in page
+    assert "2 months have a gap." in page
+    assert page.count(f"/worker/record/{employer_id}/2026-0") == 3  # each month can be reported
+    career = re.search(r'<table id="career-totals">(.*?)</table>', page, re.S).group(1)
+    assert "7,000,000" in career  # June and July declared
+    assert f"/worker/record/{insured['other'].id}/" not in page
+
+
+def test_a_month_not_declared_is_reported(app_config, session_factory, db, insured) -> None:
+    client = csrf_client(app_config, session_factory, insured["worker"])
+    path = f"/worker/record/{insured['employer'].id}/2026-08/report"
+    form = client.get(path, headers=EN)
+    assert form.status_code == 200 and "Not declared" in form.get_data(as_text=True)
+    token = TOKEN.search(form.get_data(as_text=True)).group(1)
+    response = client.post(path, headers=EN, data={"csrf_token": token, "kind": "not_declared",
+                                                    "claimed_wage": "", "note": "Worked every day in August"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/worker/reports")
+    report = db.scalars(select(WorkerReport).where(WorkerReport.person_id == insured["person_id"])).one()
+    assert (report.employer_id, report.period, report.kind, report.status) == \
+        (insured["employer"].id, "2026-08", "not_declared", "open")
+    page = client.get("/worker/reports", headers=EN).get_data(as_text=True)
+    assert "your employer is not told who reported" in page
+    row = _row(page, f"report-{report.id}")
+    assert "August 2026" in row and "I worked this month but it is not declared" in row and "Sent" in row
+
+
+def test_a_wrong_wage_needs_the_right_wage(app, worker_client, db, insured) -> None:
+    path = f"/worker/record/{insured['employer'].id}/2026-06/report"
+    response = worker_client.post(path, headers=EN, data={"kind": "wrong_wage", "claimed_wage": "", "note": ""})
+    assert response.status_code == 422
+    assert _message(app, "report.wage_invalid") in response.get_data(as_text=True)
+    assert db.scalar(select(func.count()).select_from(WorkerReport)) == 0
+    response = worker_client.post(path, headers=EN, data={"kind": "wrong_wage", "claimed_wage": "4,200,000"})
+    assert response.status_code == 302
+    report = db.scalars(select(WorkerReport)).one()
+    row = _row(worker_client.get("/worker/reports", headers=EN).get_data(as_text=True), f"report-{report.id}")
+    assert "My wage is wrong" in row and "4,200,000" in row
+
+
+@pytest.mark.parametrize("month", ["other", "2026-05", "2026-13", "2026-7", "202607"])
+def test_a_month_that_is_not_the_workers_is_not_found(worker_client, db, insured, month: str) -> None:
+    employer_id, period = (insured["other"].id, "2026-07") if month == "other" else (insured["employer"].id, month)
+    path = f"/worker/record/{employer_id}/{period}/report"
+    assert worker_client.get(path).status_code == 404
+    assert worker_client.post(path, data={"kind": "not_declared"}).status_code == 404
+    assert db.scalar(select(func.count()).select_from(WorkerReport)) == 0
+
+
+def test_a_worker_without_a_person_is_told_to_activate(app, db) -> None:
+    worker = factories.user(db, "worker")
+    db.commit()
+    client = app.test_client()
+    log_in(client, worker.email)
+    for path in ("/worker", "/worker/record", "/worker/reports"):
+        response = client.get(path, headers=EN)
+        assert response.status_code == 200
+        assert "not yet linked to your social-security record" in response.get_data(as_text=True)
+    assert client.get("/worker/record/1/2026-07/report").status_code == 404
+
+
+def test_the_home_page_links_the_record_and_the_reports(worker_client) -> None:
+    page = worker_client.get("/worker", headers=EN).get_data(as_text=True)
+    assert 'href="/worker/record"' in page and 'href="/worker/reports"' in page
+    assert "not yet linked" not in page

@@ -234,6 +234,15 @@ def test_seed_demo_runs_the_night_and_shows_assessments_fines_interest_and_waive
     case = db.scalars(select(InspectionCase)).one()
     assert case.status == "in_progress" and case.reason == "worker_report"
     assert db.scalars(select(WorkerReport)).one().case_id == case.id
+    # The demo worker is that worker: a year declared, the last month not paid yet (a gap to see).
+    from contributions.worker_record import worker_record
+    from employers.accounts import find_user_by_email
+
+    worker = find_user_by_email(db, "worker@demo.example")
+    assert worker.person_id == db.scalars(select(WorkerReport)).one().person_id
+    record = worker_record(db, worker.person_id, today=NOW.date())
+    statuses = [month.status for year in record.years for month in year.months]
+    assert statuses.count("paid") >= 6 and "unpaid" in statuses and record.gaps >= 1
     # Notices of the last two months: an overdue notice, a first demand a month later, the second tonight.
     from notifications.notices import Notice
 

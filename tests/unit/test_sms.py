@@ -89,3 +89,18 @@ def test_sms_channel_is_configured_only_with_a_gateway() -> None:
     sms = channels["sms"]
     assert isinstance(sms, SmsChannel) and sms.name == "sms"
     assert sms.settings == SmsSettings(url="https://sms.example.test/send", token="secret", sender_id="LSSO")
+
+
+def test_sms_go_to_the_log_only_when_asked_and_never_in_production(caplog) -> None:
+    from notifications.channels.console import ConsoleChannel
+    from portal.config import ConfigError, check_production
+
+    config = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": 25, "MAIL_FROM": "a@example.test", "MAIL_USE_STARTTLS": False,
+              "MAIL_USE_SSL": False, "MAIL_USERNAME": None, "MAIL_PASSWORD": None, "SMS_GATEWAY_URL": None}
+    assert "sms" not in channels_from_config(config)
+    channel = channels_from_config({**config, "SMS_TO_LOG": True})["sms"]
+    assert isinstance(channel, ConsoleChannel)
+    channel.send("+85620555512", "", "Code 123456", "lo")
+    assert "+85620555512" in caplog.text and "Code 123456" in caplog.text
+    with pytest.raises(ConfigError, match="SMS_TO_LOG"):
+        check_production({"SECRET_KEY": "x" * 64, "SESSION_COOKIE_SECURE": True, "SMS_TO_LOG": True})
