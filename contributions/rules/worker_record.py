@@ -9,9 +9,10 @@ The statuses:
 
 * ``paid``, ``partly_paid``, ``unpaid``: the worker is on the declaration in force for the month, and that is
   how much of the month's employee share the employer has paid (nothing owed, e.g. a zero wage, is paid);
+  before the due date a month not fully paid is ``not_due`` instead: it is not late yet;
 * ``estimated``: the employer filed nothing for the month and was assessed an estimate instead;
 * ``not_declared``: the worker is not on a declaration (or none was filed) and the due date has passed;
-* ``not_due``: not declared, but the employer may still file it on time.
+* ``not_due``: not declared, or declared and not fully paid, but the employer may still do it on time.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ def month_status(*, declared: bool, share_status: str | None, assessed: bool, du
             return "paid"
         if share_status not in DECLARED:
             raise ValueError(f"unknown share status {share_status!r}")
-        return share_status
+        # Declared early and not (fully) paid yet: the employer has until the due date, nothing is missing.
+        return share_status if share_status == "paid" or due_passed else "not_due"
     if assessed:
         return "estimated"
     return "not_declared" if due_passed else "not_due"
