@@ -108,12 +108,12 @@ def _bucket_bounds(as_of: dt.date) -> list[tuple[str, dt.date, dt.date | None]]:
             for label, low, high in BUCKETS]
 
 
-def arrears_by_employer(session: Session, *, as_of: dt.date, scheme_code: str, limit: int = 50,
+def arrears_by_employer(session: Session, *, as_of: dt.date, scheme_code: str, limit: int | None = 50,
                         offset: int = 0, employers_where=None) -> SchemeArrears:
     """The scheme's debts overdue on ``as_of`` (as ``arrears_lines`` has them) summed per employer and aging
-    bucket in SQL: one page of employers, the largest total overdue first, and the scheme's totals.  Two
-    queries whatever the number of employers.  ``employers_where``: a condition on ``Employer`` that keeps
-    only some of the scheme's employers (an inspector's provinces)."""
+    bucket in SQL: one page of employers (``limit`` None: all), the largest total overdue first, and the
+    scheme's totals.  Two queries whatever the number of employers.  ``employers_where``: a condition on
+    ``Employer`` that keeps only some of the scheme's employers (an inspector's provinces)."""
     query = _overdue_query(as_of, None, scheme_code)
     if employers_where is not None:
         query = query.where(LedgerEntry.employer_id.in_(select(Employer.id).where(employers_where)))

@@ -108,12 +108,13 @@ def compliance_problems(session: Session, employer: Employer, today: dt.date) ->
     return problems
 
 
-def _unused_code(session: Session) -> str:
+def unused_code(session: Session, column) -> str:
+    """A new code that ``column`` (the code column of a document that has one) does not hold yet."""
     for _attempt in range(5):
         code = new_code()
-        if session.scalar(select(ComplianceCertificate.id).where(ComplianceCertificate.code == code)) is None:
+        if session.scalar(select(column).where(column == code).limit(1)) is None:
             return code
-    raise RuntimeError("no unused certificate code after 5 attempts")  # 80 random bits: never in practice
+    raise RuntimeError("no unused code after 5 attempts")  # 80 random bits: never in practice
 
 
 def issue_certificate(session: Session, employer: Employer, *, actor: Actor, now: dt.datetime,
@@ -140,7 +141,7 @@ def issue_certificate(session: Session, employer: Employer, *, actor: Actor, now
     days = rules_on(session, employer.scheme_code, employer.category, today).get("certificate.valid_days",
                                                                                   DEFAULT_VALID_DAYS)
     certificate = ComplianceCertificate(
-        employer_id=employer.id, code=_unused_code(session), issued_at=now, issued_on=today,
+        employer_id=employer.id, code=unused_code(session, ComplianceCertificate.code), issued_at=now, issued_on=today,
         valid_until=today + dt.timedelta(days=int(days)), language=language, issued_by=actor.label[:255],
         issued_by_user_id=actor.user_id, revoke_reason="")
     session.add(certificate)

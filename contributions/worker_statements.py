@@ -21,7 +21,7 @@ from common.db import Base
 from common.errors import DomainError, NotFound
 from common.period import Period
 from common.schemes import Scheme
-from contributions.certificates import new_code, normalize_code
+from contributions.certificates import normalize_code, unused_code
 from contributions.worker_record import RecordYear, WorkerRecord, _gaps, _totals, worker_record
 from employers.employers import LANGUAGES
 from employers.persons import Person
@@ -71,14 +71,6 @@ def _period(value: Period | str) -> Period:
     return value if isinstance(value, Period) else Period.parse(value)
 
 
-def _unused_code(session: Session) -> str:
-    for _attempt in range(5):
-        code = new_code()
-        if session.scalar(select(WorkerStatement.id).where(WorkerStatement.code == code)) is None:
-            return code
-    raise RuntimeError("no unused statement code after 5 attempts")  # 80 random bits: never in practice
-
-
 def issue_statement(session: Session, person_id: int, *, first: Period | str, last: Period | str, language: str,
                     actor: Actor, now: dt.datetime) -> WorkerStatement:
     """Issue a statement of the person's contributions from ``first`` to ``last`` (``YYYY-MM``, both included)
@@ -102,8 +94,9 @@ def issue_statement(session: Session, person_id: int, *, first: Period | str, la
         WorkerStatement.issued_at >= since).order_by(WorkerStatement.id.desc()).limit(1))
     if same_day is not None:
         return same_day
-    statement = WorkerStatement(person_id=person_id, code=_unused_code(session), first_period=str(first),
-                                last_period=str(last), language=language, issued_at=now, issued_by=actor.label[:255])
+    statement = WorkerStatement(person_id=person_id, code=unused_code(session, WorkerStatement.code),
+                                first_period=str(first), last_period=str(last), language=language, issued_at=now,
+                                issued_by=actor.label[:255])
     session.add(statement)
     session.flush()
     record_audit(session, actor=actor, action="worker_statement.issued", now=now, object_type="worker_statement",

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from common.audit import Actor
 from common.db import Base
 from common.period import Period
-from contributions.arrears import arrears_lines
+from contributions.arrears import arrears_by_employer
 from contributions.declarations import Declaration, DeclarationLine
 from contributions.parameters import SchemeRules, rules_on
 from contributions.rules.aging import BUCKETS
@@ -121,12 +121,10 @@ def measure_facts(months: list) -> dict[str, Decimal]:
 
 
 def _arrears(session: Session, scheme_code: str, as_of: dt.date) -> dict[int, tuple[Decimal, dt.date, dict]]:
-    per_employer: dict[int, tuple[Decimal, dt.date, dict]] = {}
-    for line in arrears_lines(session, as_of=as_of, scheme_code=scheme_code):
-        total, oldest, aging = per_employer.get(line.employer_id, (ZERO, line.due_date, {}))
-        aging[line.bucket] = aging.get(line.bucket, ZERO) + line.outstanding
-        per_employer[line.employer_id] = (total + line.outstanding, min(oldest, line.due_date), aging)
-    return per_employer
+    """Each indebted employer's overdue total, oldest due date and aging, summed in SQL by the arrears page's
+    own query (every employer: no page)."""
+    return {row.employer_id: (row.total, row.oldest_due, row.buckets) for row in arrears_by_employer(
+        session, as_of=as_of, scheme_code=scheme_code, limit=None).employers}
 
 
 def _at_floor(session: Session, declaration_ids: list[int], minimum: Decimal | None) -> dict[int, Decimal]:
