@@ -29,6 +29,7 @@ def create_app(
     from portal.access import init_access
     from portal.account import bp as account_bp
     from portal.admin import bp as admin_bp
+    from portal.api import init_api
     from portal.auth import init_auth
     from portal.certificates import bp as certificates_bp
     from portal.database import init_database
@@ -59,5 +60,6 @@ def create_app(
     app.register_blueprint(inbox_bp)
     app.register_blueprint(inspections_bp)
     app.register_blueprint(workers_bp)
+    init_api(app)
     app.jinja_env.autoescape = True
     return app

@@ -93,6 +93,11 @@ def load_config(
         "MAX_IMPORT_BYTES": _int(env, "MAX_IMPORT_MB", 5) * 1024 * 1024,
         "MAX_IMPORT_ROWS": _int(env, "MAX_IMPORT_ROWS", 50_000),
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        # The API: largest request body, calls per token (a limits string), where the counts are kept
+        # (memory:// counts per process; redis://host:6379 shares them between processes).
+        "API_MAX_BODY_BYTES": _int(env, "API_MAX_BODY_MB", 16) * 1024 * 1024,
+        "API_RATE_LIMIT": env.get("API_RATE_LIMIT") or "600 per minute",
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
         "SCHEDULER_LOCK_FILE": str(instance_path / "scheduler.lock"),
         # Statements that banks deliver by file transfer: one sub-folder per bank code; a job imports them.
         "BANK_INBOX": env.get("BANK_INBOX") or str(instance_path / "bank-inbox"),

@@ -214,6 +214,34 @@ MESSAGES = {
     "activation.no_account": _l("This person has no worker account."),
     "area.not_inspector": _l("Only inspectors are limited to provinces."),
     "area.unknown_province": _l("These provinces are not known: %(codes)s."),
+    "api.token_invalid": _l("No valid API token was given: send the header Authorization: Bearer followed by a "
+                            "token that is neither expired nor revoked."),
+    "api.read_only_token": _l("This API token may only read. Ask the employer's administrator for a token that "
+                              "may write."),
+    "api.employer_not_registered": _l("The employer of this API token is not registered."),
+    "api.body_too_large": _l("The request is larger than %(megabytes)d MB. Split it into several requests."),
+    "api.too_many_lines": _l("A request may carry at most %(limit)d lines."),
+    "api.idempotency_key_required": _l("Every write needs an Idempotency-Key header: a unique value, such as a "
+                                       "UUID, for this request."),
+    "api.idempotency_key_invalid": _l("The Idempotency-Key must be 1 to 255 visible ASCII characters."),
+    "api.idempotency_key_reused": _l("This Idempotency-Key was already used for another request. Use a new key "
+                                     "for each different request."),
+    "api.idempotency_in_progress": _l("A request with this Idempotency-Key is still being processed. Try again "
+                                      "in a moment."),
+    "api.json_required": _l("Send the request body as JSON, with the header Content-Type: application/json."),
+    "api.json_invalid": _l("The request body is not a valid JSON object."),
+    "api.type_invalid": _l("This value has the wrong type. See the API description."),
+    "api.nul_character": _l("The request contains a character that is not allowed (NUL)."),
+    "api.query_invalid": _l("Write a whole number from %(low)d to %(high)d."),
+    "api.draft_exists": _l("A draft with changes is open for this period (declaration %(declaration)s). Replace "
+                           "its lines, file it or delete it."),
+    "api_token.name_required": _l("Give the token a name, for example the payroll program that will use it."),
+    "api_token.name_taken": _l("An active token already has this name. Choose another name."),
+    "api_token.scope_unknown": _l("Choose what the token may do from the list."),
+    "api_token.expiry_unknown": _l("Choose how long the token is valid from the list."),
+    "api_token.too_many": _l("An employer may have at most %(limit)d active tokens. Revoke one that is no longer "
+                             "used."),
+    "api_token.not_found": _l("This token does not exist."),
     "job.as_of_future": _l("A job cannot run for a date that has not begun yet (the latest is %(latest)s)."),
 }
 

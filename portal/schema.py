@@ -10,6 +10,7 @@ from common.db import Base
 
 def load_metadata() -> MetaData:
     import common.audit  # noqa: F401
+    import common.idempotency  # noqa: F401
     import common.schemes  # noqa: F401
     import contributions.assessments  # noqa: F401
     import contributions.calendar  # noqa: F401
@@ -24,6 +25,7 @@ def load_metadata() -> MetaData:
     import contributions.worker_statements  # noqa: F401
     import employers.accounts  # noqa: F401
     import employers.activation  # noqa: F401
+    import employers.api_tokens  # noqa: F401
     import employers.employers  # noqa: F401
     import employers.imports  # noqa: F401
     import employers.numbers  # noqa: F401

@@ -35,6 +35,10 @@ def init_security(app: Flask) -> None:
                for fields in (request.args, request.form) for key, value in fields.items(multi=True)):
             message = _("The request contains a character that is not allowed (NUL). Check what was typed "
                         "or pasted and try again.")
+            if _is_api():
+                from portal.api.core import error_response
+
+                return error_response(400, "api.nul_character", message)
             return render_template("errors/error.html", code=400, message=message), 400
         return None
 
@@ -64,13 +68,26 @@ def init_security(app: Flask) -> None:
         (404, lambda: _("This page does not exist.")),
         (405, lambda: _("This action is not allowed here.")),
         (413, lambda: _("The file is too large.")),
+        (429, lambda: _("Too many requests. Wait a moment and try again.")),
         (500, lambda: _("Something went wrong on our side. Nothing was saved; please try again later.")),
     ):
         app.register_error_handler(code, _error_page(code, text))
 
 
+def _is_api() -> bool:
+    from portal.api import is_api_request
+
+    return is_api_request()
+
+
 def _error_page(code: int, text):
-    def handler(_error: Exception):
+    def handler(error: Exception):
+        if _is_api():
+            from werkzeug.exceptions import HTTPException, InternalServerError
+
+            from portal.api import http_error
+
+            return http_error(error if isinstance(error, HTTPException) else InternalServerError())
         return render_template("errors/error.html", code=code, message=text()), code
 
     return handler
