@@ -243,7 +243,7 @@ def notices_preview(kind: str, language: str, scheme_code: str | None, pdf_path:
         click.echo(f"PDF written to {pdf_path}")
 
 
-@main.command("serve")
+@main.command("serve", with_appcontext=False)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
@@ -251,7 +251,9 @@ def serve(host: str, port: int, workers: int) -> None:
     """Serve the portal with gunicorn (the scheduler runs separately: `portal scheduler`)."""
     from gunicorn.app.base import BaseApplication
 
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    # No application context may be active here: the workers would inherit it across fork, every request
+    # would then share its ``g`` (the signed-in user, the CSRF token, the language of the first request).
+    app = create_app()
 
     class _Server(BaseApplication):
         def load_config(self) -> None:
