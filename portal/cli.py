@@ -17,6 +17,8 @@ from common.audit import Actor
 from common.clock import utcnow
 from common.errors import DomainError
 from employers.accounts import Role, create_user
+from employers.api_tokens import EXPIRY_DAYS, create_api_token
+from employers.api_tokens import SCOPES as API_SCOPES
 from employers.employers import LANGUAGES
 from notifications.notices import KINDS
 from portal import ROOT, create_app
@@ -103,6 +105,40 @@ def create_user_command(email: str, full_name: str, role: str, employer_id: int 
             raise click.ClickException(f"{error.code} {error.params or ''}".strip()) from error
         session.commit()
         click.echo(f"created user {user.id} <{user.email}> as {user.role}")
+
+
+@main.group("api-token")
+def api_token() -> None:
+    """API tokens of employers."""
+
+
+@api_token.command("create")
+@click.option("--employer", "employer_number", required=True, help="the employer number")
+@click.option("--name", required=True, help="which program will use the token")
+@click.option("--scope", type=click.Choice(API_SCOPES), default="read", show_default=True,
+              help="read, or read and write")
+@click.option("--days", type=click.Choice([str(days) for days in EXPIRY_DAYS]), default="90", show_default=True,
+              help="how long the token is valid")
+def api_token_create(employer_number: str, name: str, scope: str, days: str) -> None:
+    """Create an API token for an employer.  The token alone is printed on stdout, once (only its SHA-256 is
+    kept); what was created is said on stderr, so that `TOKEN=$(portal api-token create ...)` works."""
+    from sqlalchemy import select
+
+    from employers.employers import Employer
+
+    with session_factory()() as session:
+        employer = session.scalar(select(Employer).where(Employer.employer_number == employer_number.strip()))
+        if employer is None:
+            raise click.ClickException(f"no employer with number {employer_number!r}")
+        try:
+            row, token = create_api_token(session, employer, name=name, scope=scope, days=int(days),
+                                          actor=Actor.system("cli:" + getpass.getuser()), now=utcnow())
+        except DomainError as error:
+            raise click.ClickException(f"{error.code} {error.params or ''}".strip()) from error
+        session.commit()
+        click.echo(f"created API token {row.id} {row.name!r} ({row.scope}) for {employer.employer_number}, "
+                   f"valid until {row.expires_at:%Y-%m-%d %H:%M} UTC; it is not shown again", err=True)
+    click.echo(token)
 
 
 @main.command("load-reference")

@@ -51,6 +51,7 @@ from employers.persons import Employment
 from employers.registration import ApplicantAccount, apply_for_registration, approve_application, local_today
 from employers.workers import end_employment, register_hire
 from portal import synthetic as datagen
+from portal.demo_api import seed_api_tokens
 from portal.demo_inspections import seed_inspections
 from portal.demo_workers import seed_workers
 from portal.notices import send_notices_job
@@ -173,6 +174,7 @@ def seed_demo(session: Session, *, now: dt.datetime) -> tuple[bool, list[DemoLog
     _seed_waivers(session, employers, now=now)
     seed_inspections(session, employers, now=now)
     seed_workers(session, employers)
+    seed_api_tokens(session, employers, now=now)
     apply_for_registration(
         session, scheme_code="TJ-SOCTAX", profile=PENDING_APPLICATION, tax_number="030098765",
         registration_number="", applicant=ApplicantAccount("Бахтиёр Собиров", "applicant@demo.example",

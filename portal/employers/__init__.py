@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("employers", __name__)
 
-from portal.employers import apply, profile, review, staff, team, workers  # noqa: E402,F401  (the routes)
+from portal.employers import api_tokens, apply, profile, review, staff, team, workers  # noqa: E402,F401  (the routes)

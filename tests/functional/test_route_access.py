@@ -83,6 +83,8 @@ TABLE = {
     "employers.change_profile": ("GET", "/employer/profile/change", only({"employer_admin": 200})),
     "employers.team": ("GET", "/employer/team", only({"employer_admin": 200})),
     "employers.set_active": ("POST", "/employer/team/999999/deactivate", only({"employer_admin": 404})),
+    "employers.api_tokens": ("GET", "/employer/api-tokens", only({"employer_admin": 200})),
+    "employers.revoke_token": ("POST", "/employer/api-tokens/999999/revoke", only({"employer_admin": 404})),
     "employers.workers": ("GET", "/employer/workers", only({"employer_admin": 200, "employer_clerk": 200})),
     "employers.hire": ("GET", "/employer/workers/new", only({"employer_admin": 200, "employer_clerk": 200})),
     "employers.worker": ("GET", "/employer/workers/999999", only({"employer_admin": 404, "employer_clerk": 404})),
