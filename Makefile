@@ -37,7 +37,7 @@ bench: install
 # Extract the strings, merge them into the catalogs, compile.  Translate what is new before committing:
 # a test fails on any untranslated or fuzzy message.
 i18n: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ -k ngettext:1,2 --no-location \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -k N_ -k ngettext:1,2 --no-location \
 	  --sort-output --project "contributions-portal" --copyright-holder "the contributions portal authors" \
 	  -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching --ignore-obsolete

@@ -7,6 +7,7 @@ refuses.  An empty name is left to the use case, whose message says what a good 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
@@ -18,7 +19,7 @@ SCOPE_LABELS = {"read": _l("Read only"), "write": _l("Read and write")}
 
 
 class ApiTokenForm(PortalForm):
-    name = StringField(_l("Name"), validators=[Length(max=NAME_MAX)],
+    name = StringField(lazy_pgettext("API token", "Name"), validators=[Length(max=NAME_MAX)],
                        render_kw={"maxlength": NAME_MAX, "autocomplete": "off"})
     scope = SelectField(_l("What the token may do"), default="read",
                         choices=[SelectChoice(scope, SCOPE_LABELS.get(scope, scope)) for scope in SCOPES])
