@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bench import (
+    api_declaration,
     arrears_run,
     audit_log,
     declaration_upload,
@@ -22,4 +23,5 @@ BENCHMARKS = {
     "arrears_run": arrears_run,
     "notices": notices,
     "inspector_pages": inspector_pages,
+    "api_declaration": api_declaration,
 }

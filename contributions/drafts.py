@@ -177,11 +177,11 @@ def _lock_draft(session: Session, employer: Employer, declaration_id: int, revis
 
 
 def open_draft(session: Session, employer: Employer, period: Period, *, actor: Actor,
-               now: dt.datetime) -> Declaration:
+               now: dt.datetime, prefill: bool = True) -> Declaration:
     """The period's draft, created if there is none: a copy of the filed version when there is one (an
     amendment), else one line per worker employed in the period with last month's declared wage (or the
-    agreed wage for a worker not declared last month).  Two requests opening the same period get the same
-    draft."""
+    agreed wage for a worker not declared last month); with ``prefill`` False, a new draft has no line (its
+    lines are about to be replaced).  Two requests opening the same period get the same draft."""
     check_period(employer, period, local_today(employer.scheme, now))
     lock_period(session, employer.id, period)
     existing = draft_of(session, employer.id, period)
@@ -204,7 +204,9 @@ def open_draft(session: Session, employer: Employer, period: Period, *, actor: A
         if existing is None:
             raise DomainError("declaration.changed") from None
         return existing
-    if filed is not None:
+    if not prefill:
+        rows = []
+    elif filed is not None:
         draft.is_nil, draft.nil_reason = filed.is_nil, filed.nil_reason
         rows = [{"person_id": line.person_id, "employment_id": line.employment_id, "gross_wage": line.gross_wage,
                  "days_worked": line.days_worked, "absence_reason": line.absence_reason}

@@ -130,7 +130,7 @@ def create():
     existing = draft_of(db, found.id, period)
     if existing is not None and existing.revision > 0:
         raise ApiError(409, "api.draft_exists", field="period", declaration=existing.id)
-    draft = open_draft(db, found, period, actor=actor(), now=now())
+    draft = open_draft(db, found, period, actor=actor(), now=now(), prefill=False)
     _replaced(draft, values, None)
     return json_response(declaration_json(draft), 201, location=url_for("api.declaration", declaration_id=draft.id))
 
