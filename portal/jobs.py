@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from common.audit import Actor
 from common.errors import DomainError
+from common.idempotency import purge_answers
 from common.schemes import Scheme
 from contributions.assessments import assess_non_filers
 from contributions.fines import post_fines
@@ -86,6 +87,15 @@ def _scheme_at_once(job: str, work: Callable[..., object]) -> Callable[..., dict
     return run
 
 
+def _purge_idempotency_keys(new_session: SessionMaker, as_of: dt.date, actor: Actor,
+                            now: Callable[[], dt.datetime]) -> dict:
+    """Forget the answers kept for API idempotency keys once their retry window has passed."""
+    with new_session() as session:
+        removed = purge_answers(session, now=now())
+        session.commit()
+    return {"removed": removed}
+
+
 def _advisory_lock(session: Session, job: str, scheme_code: str) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:job, :scheme)"),
@@ -99,11 +109,12 @@ JOBS: dict[str, Callable[[SessionMaker, dt.date, Actor, Callable[[], dt.datetime
     "post_interest": _per_scheme("post_interest", post_interest),
     "send_notices": _per_scheme("send_notices", send_notices_job),
     "compute_risk": _scheme_at_once("compute_risk", compute_risk),
+    "purge_idempotency_keys": _purge_idempotency_keys,
 }
 # The night's work, in this order: assessments first (they earn interest), then fines, then interest, then the
 # notices, which state what is owed after all of them; last the compliance facts and risk scores, which see
-# all of it.
-NIGHTLY = ("assess_non_filers", "post_fines", "post_interest", "send_notices", "compute_risk")
+# all of it; and the API's kept answers past their retry window are forgotten.
+NIGHTLY = ("assess_non_filers", "post_fines", "post_interest", "send_notices", "compute_risk", "purge_idempotency_keys")
 
 
 # The latest date a job may run as of: the date that has begun in the easternmost scheme (Vientiane, UTC+7;
