@@ -206,11 +206,14 @@ def worker_query(employer_id: int | None, *, search: str = "", current_on: dt.da
     if term:
         # Join the person only to filter; without a search the page's rows are chosen from employment alone
         # (walking the employer's hire-date index) and their persons loaded for those rows only.
-        like = f"%{term.lower()}%"
+        # A % or _ typed is a character to find, not a wildcard.
+        escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{escaped}%"
         query = query.join(Person, Employment.person_id == Person.id).options(contains_eager(Employment.person))
-        query = query.where(or_(func.lower(Person.given_name).like(like), func.lower(Person.family_name).like(like),
-                                func.lower(Person.given_name_latin).like(like),
-                                func.lower(Person.family_name_latin).like(like),
+        query = query.where(or_(func.lower(Person.given_name).like(like, escape="\\"),
+                                func.lower(Person.family_name).like(like, escape="\\"),
+                                func.lower(Person.given_name_latin).like(like, escape="\\"),
+                                func.lower(Person.family_name_latin).like(like, escape="\\"),
                                 Person.social_security_number == normalise_number(term),
                                 Person.document_number == normalise_number(term)))
     else:

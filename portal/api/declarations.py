@@ -75,7 +75,7 @@ def _lines(body: dict) -> list[dict]:
     if not isinstance(lines, list):
         raise ApiError(400, "api.type_invalid", field="lines")
     if not lines:
-        raise ApiError(409, "declaration.no_lines", field="lines")
+        raise ApiError(400, "declaration.no_lines", field="lines")
     limit = current_app.config["MAX_IMPORT_ROWS"]
     if len(lines) > limit:
         raise ApiError(413, "api.too_many_lines", field="lines", limit=limit)

@@ -3,6 +3,7 @@ nothing described that is not a route) and every answer against the shape descri
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from contributions.rules.declaration_lines import ABSENCE_REASONS
@@ -189,8 +190,8 @@ def _paths() -> dict[str, dict]:
 
 
 def description() -> dict:
-    """The whole OpenAPI document."""
-    return {
+    """The whole OpenAPI document (a copy: a caller may change it without changing what is served)."""
+    return copy.deepcopy({
         "openapi": "3.1.0",
         "info": {"title": "Contributions portal API", "version": "1",
                  "description": "For payroll software: register workers, file monthly declarations and read the "
@@ -204,4 +205,4 @@ def description() -> dict:
         "components": {"schemas": SCHEMAS,
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                                       "description": "An API token (ocp_...)."}}},
-    }
+    })

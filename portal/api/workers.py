@@ -6,12 +6,14 @@ error codes are those of the web form; a field in error is named as in the reque
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import abort, request, url_for
 
 from common.errors import NotFound
 from employers.persons import Employment, Person
 from employers.registration import ApplicationInvalid
-from employers.worker_rules import EMPLOYMENT_FIELDS, PERSON_FIELDS, parse_date
+from employers.worker_rules import EMPLOYMENT_FIELDS, PERSON_FIELDS
 from employers.workers import employment_of, end_employment, register_hire, worker_query
 from portal.api import bp
 from portal.api.core import (
@@ -57,8 +59,11 @@ def workers():
     limit, offset = page_args()
     current_on = None
     if request.args.get("current_on"):
-        current_on = parse_date(request.args["current_on"]) if len(request.args["current_on"]) == 10 else None
-        if current_on is None:
+        try:
+            current_on = dt.date.fromisoformat(request.args["current_on"])
+        except ValueError:
+            raise ApiError(400, "field.date_invalid", field="current_on") from None
+        if len(request.args["current_on"]) != 10:  # YYYY-MM-DD only, as described
             raise ApiError(400, "field.date_invalid", field="current_on")
     search = request.args.get("search", "")
     if len(search) > 100:
