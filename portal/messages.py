@@ -231,6 +231,8 @@ MESSAGES = {
     "api.json_required": _l("Send the request body as JSON, with the header Content-Type: application/json."),
     "api.json_invalid": _l("The request body is not a valid JSON object."),
     "api.type_invalid": _l("This value has the wrong type. See the API description."),
+    "api.member_unknown": _l("This member is not part of the request. Check its spelling against the API "
+                             "description."),
     "api.nul_character": _l("The request contains a character that is not allowed (NUL)."),
     "api.query_invalid": _l("Write a whole number from %(low)d to %(high)d."),
     "api.draft_exists": _l("A draft with changes is open for this period (declaration %(declaration)s). Replace "

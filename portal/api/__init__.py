@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from common.errors import DomainError
 from portal.access import API
@@ -23,7 +24,18 @@ from portal.messages import message_for
 
 PREFIX = "/api/v1"
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
-limiter.limit(lambda: current_app.config["API_RATE_LIMIT"])(bp)
+# One budget per token for all the routes together (not one per route).
+limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], scope="api")(bp)
+MAX_ID = 2_147_483_647
+
+
+class IdConverter(IntegerConverter):
+    """An id in a path: any run of digits.  One beyond the ids' range is read as 0, which is nobody's id, so it
+    answers 404 on every method (``int(max=...)`` would let a path with a GET and a DELETE answer 405)."""
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        return number if number <= MAX_ID else 0
 
 
 @bp.before_request
@@ -65,6 +77,8 @@ def http_error(error: HTTPException) -> Response:
                                          "later."))}
     name, text = texts.get(code, ("api.http_error", error.description or ""))
     response = error_response(code, name, text)
+    if code == 405 and getattr(error, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(error.valid_methods)
     if code == 429 and error.get_response().headers.get("Retry-After"):
         response.headers["Retry-After"] = error.get_response().headers["Retry-After"]
     return response
@@ -81,6 +95,14 @@ def init_api(app: Flask) -> None:
     app.config.setdefault("API_MAX_BODY_BYTES", 16 * 1024 * 1024)
     app.config.setdefault("API_RATE_LIMIT", "600 per minute")
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    app.url_map.converters["id"] = IdConverter
     csrf.exempt(bp)
+
+    @app.after_request
+    def _retry_after_on_refusals_only(response: Response) -> Response:
+        # Registered before the limiter, so it runs after the limiter has added its headers.
+        if response.status_code != 429:
+            response.headers.pop("Retry-After", None)
+        return response
     limiter.init_app(app)
     app.register_blueprint(bp)

@@ -15,7 +15,7 @@ from contributions.payments import Payment
 from employers.employers import Employer
 from employers.registration import local_today
 from portal.api import bp
-from portal.api.core import amount, api_call, employer, json_response, page_args, session
+from portal.api.core import amount, api_call, employer, json_response, page_of, session
 from portal.web import now
 
 
@@ -61,15 +61,11 @@ def payment_json(payment: Payment) -> dict:
 @bp.route("/payments")
 @api_call()
 def payments():
-    limit, offset = page_args()
-    rows = list(session().scalars(select(Payment).where(Payment.employer_id == employer().id)
-                                  .order_by(Payment.value_date.desc(), Payment.id.desc())
-                                  .limit(limit + 1).offset(offset)))
-    return json_response({"items": [payment_json(p) for p in rows[:limit]], "limit": limit, "offset": offset,
-                          "next_offset": offset + limit if len(rows) > limit else None})
+    return page_of(select(Payment).where(Payment.employer_id == employer().id)
+                   .order_by(Payment.value_date.desc(), Payment.id.desc()), payment_json)
 
 
-@bp.route("/payments/<int(max=2147483647):payment_id>")
+@bp.route("/payments/<id:payment_id>")
 @api_call()
 def payment(payment_id: int):
     found = session().get(Payment, payment_id)

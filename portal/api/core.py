@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from babel.numbers import get_currency_precision
 from flask import Response, current_app, g, request
 from flask_limiter import Limiter
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from common.audit import Actor, record_audit
@@ -191,8 +192,6 @@ def _idempotency(row: ApiToken) -> Response | None:
 def finish_call(response: Response) -> Response:
     """After an API view: keep a write's answer for its key, note the token's use and audit the call (a
     refused call too: its work is rolled back, the audit record is written on its own)."""
-    if response.status_code != 429:  # the rate limiter's Retry-After belongs on a refusal only
-        response.headers.pop("Retry-After", None)
     row: ApiToken | None = g.get("api_token")
     if row is None:
         return response
@@ -239,11 +238,20 @@ def json_body() -> dict[str, Any]:
         raise ApiError(400, "api.json_required")
     try:
         body = json.loads(data.decode("utf-8"), parse_float=Decimal, parse_constant=_no_constants)
+        # An escaped lone surrogate ("\ud800") is valid JSON but no text: refused here, not by the database.
+        json.dumps(body, ensure_ascii=False, default=str).encode("utf-8")
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise ApiError(400, "api.json_invalid") from None
     if not isinstance(body, dict):
         raise ApiError(400, "api.json_invalid")
     return body
+
+
+def only_members(body: dict, names: Iterable[str], *, where: str = "", row: int | None = None) -> None:
+    """Refuse a member the request does not have (a misspelt ``revison`` must not be silently ignored)."""
+    unknown = sorted(set(body) - set(names))
+    if unknown:
+        raise ApiError(400, "api.member_unknown", field=where + unknown[0], row=row)
 
 
 def text_field(body: dict, name: str, *, where: str | None = None, required: bool = True,
@@ -272,6 +280,15 @@ def object_field(body: dict, name: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ApiError(400, "api.type_invalid", field=name)
     return value
+
+
+def page_of(query: Select, item: Callable[[Any], dict]) -> Response:
+    """One page of ``query`` (ordered) as ``{"items", "limit", "offset", "next_offset"}``: a row more than the
+    page is read to know whether another page follows."""
+    limit, offset = page_args()
+    rows = list(session().scalars(query.limit(limit + 1).offset(offset)).unique())
+    return json_response({"items": [item(row) for row in rows[:limit]], "limit": limit, "offset": offset,
+                          "next_offset": offset + limit if len(rows) > limit else None})
 
 
 def page_args() -> tuple[int, int]:

@@ -27,7 +27,8 @@ from portal.api.core import (
     employer,
     json_body,
     json_response,
-    page_args,
+    only_members,
+    page_of,
     problem,
     session,
     text_field,
@@ -83,9 +84,12 @@ def _lines(body: dict) -> list[dict]:
     for row, line in enumerate(lines, start=1):
         if not isinstance(line, dict):
             raise ApiError(400, "api.type_invalid", field="lines", row=row)
+        only_members(line, LINE_FIELDS, row=row)
         for name in LINE_FIELDS:
             value = line.get(name)
-            if isinstance(value, dict | list) or (isinstance(value, str) and (len(value) > 100 or "\x00" in value)):
+            if isinstance(value, str) and "\x00" in value:
+                raise ApiError(400, "api.nul_character", field=name, row=row)
+            if isinstance(value, dict | list) or (isinstance(value, str) and len(value) > 100):
                 raise ApiError(400, "api.type_invalid", field=name, row=row)
         values.append({name: line.get(name) for name in LINE_FIELDS})
     return values
@@ -110,20 +114,17 @@ def _replaced(record: Declaration, values: list[dict], revision: int | None) -> 
 @bp.route("/declarations")
 @api_call()
 def declarations():
-    limit, offset = page_args()
     query = select(Declaration).where(Declaration.employer_id == employer().id)
     if request.args.get("period"):
         query = query.where(Declaration.period == str(_period(request.args["period"])))
-    rows = list(session().scalars(query.order_by(Declaration.period.desc(), Declaration.id.desc())
-                                  .limit(limit + 1).offset(offset)))
-    return json_response({"items": [declaration_json(d) for d in rows[:limit]], "limit": limit, "offset": offset,
-                          "next_offset": offset + limit if len(rows) > limit else None})
+    return page_of(query.order_by(Declaration.period.desc(), Declaration.id.desc()), declaration_json)
 
 
 @bp.route("/declarations", methods=["POST"])
 @api_call(write=True)
 def create():
     body = json_body()
+    only_members(body, ("period", "lines"))
     period = _period(text_field(body, "period", max_length=20))
     values = _lines(body)
     db, found = session(), employer()
@@ -139,6 +140,7 @@ def create():
 @api_call(write=True)
 def nil():
     body = json_body()
+    only_members(body, ("period", "reason"))
     period = _period(text_field(body, "period", max_length=20))
     reason = text_field(body, "reason", required=False, max_length=500)
     filed = file_nil(session(), employer(), period, reason, actor=actor(), now=now())
@@ -148,13 +150,13 @@ def nil():
                          location=url_for("api.declaration", declaration_id=filed.declaration.id))
 
 
-@bp.route("/declarations/<int(max=2147483647):declaration_id>")
+@bp.route("/declarations/<id:declaration_id>")
 @api_call()
 def declaration(declaration_id: int):
     return json_response(declaration_json(_declaration(declaration_id)))
 
 
-@bp.route("/declarations/<int(max=2147483647):declaration_id>", methods=["DELETE"])
+@bp.route("/declarations/<id:declaration_id>", methods=["DELETE"])
 @api_call(write=True)
 def discard(declaration_id: int):
     record = _declaration(declaration_id)
@@ -171,28 +173,26 @@ def _line_json(line: DeclarationLine) -> dict:
             "floor_applied": line.floor_applied, "ceiling_applied": line.ceiling_applied}
 
 
-@bp.route("/declarations/<int(max=2147483647):declaration_id>/lines")
+@bp.route("/declarations/<id:declaration_id>/lines")
 @api_call()
 def lines(declaration_id: int):
     record = _declaration(declaration_id)
-    limit, offset = page_args()
-    rows = list(session().scalars(select(DeclarationLine).where(DeclarationLine.declaration_id == record.id)
-                                  .order_by(DeclarationLine.id).limit(limit + 1).offset(offset)))
-    return json_response({"items": [_line_json(line) for line in rows[:limit]], "limit": limit, "offset": offset,
-                          "next_offset": offset + limit if len(rows) > limit else None})
+    return page_of(select(DeclarationLine).where(DeclarationLine.declaration_id == record.id)
+                   .order_by(DeclarationLine.id), _line_json)
 
 
-@bp.route("/declarations/<int(max=2147483647):declaration_id>/lines", methods=["PUT"])
+@bp.route("/declarations/<id:declaration_id>/lines", methods=["PUT"])
 @api_call(write=True)
 def put_lines(declaration_id: int):
     record = _declaration(declaration_id)
     body = json_body()
+    only_members(body, ("lines", "revision"))
     values, revision = _lines(body), _revision(body)
     _replaced(record, values, revision)
     return json_response(declaration_json(record))
 
 
-@bp.route("/declarations/<int(max=2147483647):declaration_id>/validate", methods=["POST"])
+@bp.route("/declarations/<id:declaration_id>/validate", methods=["POST"])
 @api_call()
 def validate(declaration_id: int):
     record = _declaration(declaration_id)
@@ -205,11 +205,12 @@ def validate(declaration_id: int):
                           "declaration": declaration_json(record)})
 
 
-@bp.route("/declarations/<int(max=2147483647):declaration_id>/submit", methods=["POST"])
+@bp.route("/declarations/<id:declaration_id>/submit", methods=["POST"])
 @api_call(write=True)
 def submit(declaration_id: int):
     record = _declaration(declaration_id)
     body = json_body() if request.get_data(cache=True) else {}
+    only_members(body, ("revision",))
     filed = submit_declaration(session(), employer(), record.id, revision=_revision(body), actor=actor(), now=now())
     _send_receipt(filed)
     return json_response(declaration_json(filed.declaration))
@@ -222,7 +223,7 @@ def _send_receipt(filed) -> None:
         deliver_after_commit(outbox_ids(session(), [notice]))
 
 
-@bp.route("/declarations/<int(max=2147483647):declaration_id>/receipt.pdf")
+@bp.route("/declarations/<id:declaration_id>/receipt.pdf")
 @api_call()
 def receipt(declaration_id: int):
     from notifications.documents.receipt import receipt_pdf

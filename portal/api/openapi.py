@@ -171,7 +171,8 @@ def _json(schema: str, description: str) -> dict:
 
 
 def operation(summary: str, *, ok: dict[str, dict], tag: str, write: bool = False, body: str | None = None,
-              params: list[dict] | None = None, errors: tuple[str, ...] | None = None) -> dict:
+              body_required: bool = True, params: list[dict] | None = None,
+              errors: tuple[str, ...] | None = None) -> dict:
     """One operation: its answers (``ok``) and the errors it may give."""
     responses = dict(ok)
     for code in errors or (WRITE_ERRORS if write or body else READ_ERRORS):
@@ -179,7 +180,7 @@ def operation(summary: str, *, ok: dict[str, dict], tag: str, write: bool = Fals
     op: dict[str, Any] = {"summary": summary, "tags": [tag], "responses": responses,
                           "parameters": ([IDEMPOTENCY_KEY] if write else []) + (params or [])}
     if body:
-        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(body)}}}
+        op["requestBody"] = {"required": body_required, "content": {"application/json": {"schema": _ref(body)}}}
     return op
 
 

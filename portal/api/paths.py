@@ -67,7 +67,7 @@ PATHS = {
     "/declarations/{declaration_id}/submit": {
         "post": operation("File the draft: it gets a version, a receipt number and a payment reference, and its "
                           "charges are posted. Filing a draft filed already returns it", tag="declarations",
-                          write=True, body="Submit", params=[DECLARATION_ID],
+                          write=True, body="Submit", body_required=False, params=[DECLARATION_ID],
                           ok={"200": _json("Declaration", "The filed declaration.")})},
     "/declarations/{declaration_id}/receipt.pdf": {
         "get": operation("The receipt of a filed declaration", tag="declarations", params=[DECLARATION_ID],

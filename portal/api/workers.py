@@ -25,7 +25,9 @@ from portal.api.core import (
     json_body,
     json_response,
     object_field,
+    only_members,
     page_args,
+    page_of,
     session,
     text_field,
 )
@@ -56,7 +58,7 @@ def _invalid(error: ApplicationInvalid, names: dict[str, str]) -> ApiError:
 @bp.route("/workers")
 @api_call()
 def workers():
-    limit, offset = page_args()
+    page_args()  # a wrong limit or offset is named before the filters
     current_on = None
     if request.args.get("current_on"):
         try:
@@ -68,17 +70,17 @@ def workers():
     search = request.args.get("search", "")
     if len(search) > 100:
         raise ApiError(400, "field.too_long", field="search")
-    query = worker_query(employer().id, search=search, current_on=current_on)
-    rows = list(session().scalars(query.limit(limit + 1).offset(offset)).unique())
-    return json_response({"items": [worker_json(job) for job in rows[:limit]], "limit": limit, "offset": offset,
-                          "next_offset": offset + limit if len(rows) > limit else None})
+    return page_of(worker_query(employer().id, search=search, current_on=current_on), worker_json)
 
 
 @bp.route("/workers", methods=["POST"])
 @api_call(write=True)
 def hire():
     body = json_body()
+    only_members(body, ("person", "employment"))
     person_in, job_in = object_field(body, "person"), object_field(body, "employment")
+    only_members(person_in, PERSON_FIELDS, where="person.")
+    only_members(job_in, EMPLOYMENT_FIELDS, where="employment.")
     person = {f: text_field(person_in, f, where=f"person.{f}", required=False, max_length=200)
               for f in PERSON_FIELDS}
     job = {f: text_field(job_in, f, where=f"employment.{f}", required=False, max_length=200)
@@ -98,16 +100,17 @@ def _job(worker_id: int) -> Employment:
         abort(404)
 
 
-@bp.route("/workers/<int(max=2147483647):worker_id>")
+@bp.route("/workers/<id:worker_id>")
 @api_call()
 def worker(worker_id: int):
     return json_response(worker_json(_job(worker_id)))
 
 
-@bp.route("/workers/<int(max=2147483647):worker_id>/end", methods=["POST"])
+@bp.route("/workers/<id:worker_id>/end", methods=["POST"])
 @api_call(write=True)
 def end(worker_id: int):
     body = json_body()
+    only_members(body, ("ended_on", "reason"))
     _job(worker_id)
     ended_on = text_field(body, "ended_on", required=False, max_length=20)
     reason = text_field(body, "reason", required=False, max_length=40)
