@@ -2,9 +2,10 @@
 and its answer kept, a repeat gets the kept answer and changes nothing.
 
 The key is claimed by inserting its row in the same transaction as the work it guards.  Of two requests
-with the same key at once, the second waits on the unique index until the first commits, then finds the
-row and replays its answer; if the first fails and rolls back, its claim goes with it and the second does
-the work.  Only answers below 400 are kept: a refused request wrote nothing and may be sent again.
+with the same key at once, on PostgreSQL the second waits on the unique index until the first commits, then
+finds the row and replays its answer (SQLite lets one writer at a time, which comes to the same); if the
+first fails and rolls back, its claim goes with it and the second does the work.  Only answers below 400
+are kept: a refused request wrote nothing and may be sent again.
 """
 
 from __future__ import annotations

@@ -97,6 +97,7 @@ def load_config(
         # (memory:// counts per process; redis://host:6379 shares them between processes).
         "API_MAX_BODY_BYTES": _int(env, "API_MAX_BODY_MB", 16) * 1024 * 1024,
         "API_RATE_LIMIT": env.get("API_RATE_LIMIT") or "600 per minute",
+        "API_FAILED_AUTH_LIMIT": env.get("API_FAILED_AUTH_LIMIT") or "30 per minute",
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
         "SCHEDULER_LOCK_FILE": str(instance_path / "scheduler.lock"),
         # Statements that banks deliver by file transfer: one sub-folder per bank code; a job imports them.

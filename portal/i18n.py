@@ -38,7 +38,9 @@ def negotiate(accept_languages: list[str]) -> str | None:
 
 
 def select_locale() -> str:
-    if request.path.startswith("/api/") and request.endpoint != "api.docs":  # a call speaks Accept-Language only
+    from portal.api import is_api_request
+
+    if is_api_request() and request.endpoint != "api.docs":  # a call speaks Accept-Language only
         return negotiate([tag for tag, _q in request.accept_languages]) or DEFAULT
     if current_user and current_user.is_authenticated and current_user.locale in SUPPORTED:
         return current_user.locale

@@ -31,8 +31,9 @@ def init_security(app: Flask) -> None:
     def _refuse_nul():
         # A NUL character is never part of a name, an amount or a reason, and PostgreSQL cannot store one in
         # text: refused here once, with a clear answer, rather than failing deep in a use case.
-        if any("\x00" in key or "\x00" in value
-               for fields in (request.args, request.form) for key, value in fields.items(multi=True)):
+        if "\x00" in request.path or any("\x00" in key or "\x00" in value
+                                         for fields in (request.args, request.form)
+                                         for key, value in fields.items(multi=True)):
             message = _("The request contains a character that is not allowed (NUL). Check what was typed "
                         "or pasted and try again.")
             if _is_api():

@@ -15,6 +15,7 @@ from portal.access import API
 from portal.api.core import (
     ApiError,
     authenticate_call,
+    client_key,
     error_response,
     finish_call,
     limiter,
@@ -24,8 +25,11 @@ from portal.messages import message_for
 
 PREFIX = "/api/v1"
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
-# One budget per token for all the routes together (not one per route).
+# One budget per token for all the routes together (not one per route); and per client address, a budget of
+# refused authentications, so that guessing tokens is slow whatever tokens are tried.
 limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], scope="api")(bp)
+limiter.shared_limit(lambda: current_app.config["API_FAILED_AUTH_LIMIT"], scope="api-auth", key_func=client_key,
+                     deduct_when=lambda response: response.status_code == 401)(bp)
 MAX_ID = 2_147_483_647
 
 
@@ -85,7 +89,8 @@ def http_error(error: HTTPException) -> Response:
 
 
 def is_api_request() -> bool:
-    return request.path == PREFIX or request.path.startswith(PREFIX + "/")
+    """Under ``/api`` (any version): answered in JSON, in the client's Accept-Language."""
+    return request.path == "/api" or request.path.startswith("/api/")
 
 
 def init_api(app: Flask) -> None:
@@ -94,7 +99,10 @@ def init_api(app: Flask) -> None:
 
     app.config.setdefault("API_MAX_BODY_BYTES", 16 * 1024 * 1024)
     app.config.setdefault("API_RATE_LIMIT", "600 per minute")
+    app.config.setdefault("API_FAILED_AUTH_LIMIT", "30 per minute")
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    # A shared store (redis://) that goes down must not take the API with it: counts go on in memory.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     app.url_map.converters["id"] = IdConverter
     csrf.exempt(bp)
 

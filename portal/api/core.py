@@ -49,9 +49,15 @@ STATUS_OF_CODE = {"api.token_invalid": 401, "api.read_only_token": 403, "api.emp
 
 
 def _rate_key() -> str:
-    header = request.headers.get("Authorization", "")
-    if header:
-        return "token:" + hashlib.sha256(header.encode("utf-8", "replace")).hexdigest()
+    """The token a call is counted against, read as authentication reads it (so that ``bearer``, extra spaces
+    and the like are the same token); the client's address when it sends none."""
+    try:
+        return "token:" + hashlib.sha256(_bearer().encode("utf-8", "replace")).hexdigest()
+    except DomainError:
+        return client_key()
+
+
+def client_key() -> str:
     return "ip:" + (request.remote_addr or "")
 
 

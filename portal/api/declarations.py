@@ -89,8 +89,10 @@ def _lines(body: dict) -> list[dict]:
             value = line.get(name)
             if isinstance(value, str) and "\x00" in value:
                 raise ApiError(400, "api.nul_character", field=name, row=row)
-            if isinstance(value, dict | list) or (isinstance(value, str) and len(value) > 100):
+            if isinstance(value, dict | list):
                 raise ApiError(400, "api.type_invalid", field=name, row=row)
+            if isinstance(value, str) and len(value) > 100:
+                raise ApiError(400, "field.too_long", field=name, row=row)
         values.append({name: line.get(name) for name in LINE_FIELDS})
     return values
 
@@ -132,7 +134,8 @@ def create():
     if existing is not None and existing.revision > 0:
         raise ApiError(409, "api.draft_exists", field="period", declaration=existing.id)
     draft = open_draft(db, found, period, actor=actor(), now=now(), prefill=False)
-    _replaced(draft, values, None)
+    # Revision 0: a draft someone changed since the check above (the period is locked only now) is refused.
+    _replaced(draft, values, 0)
     return json_response(declaration_json(draft), 201, location=url_for("api.declaration", declaration_id=draft.id))
 
 

@@ -7,6 +7,7 @@ error codes are those of the web form; a field in error is named as in the reque
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from flask import abort, request, url_for
 
@@ -65,7 +66,7 @@ def workers():
             current_on = dt.date.fromisoformat(request.args["current_on"])
         except ValueError:
             raise ApiError(400, "field.date_invalid", field="current_on") from None
-        if len(request.args["current_on"]) != 10:  # YYYY-MM-DD only, as described
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", request.args["current_on"]):  # YYYY-MM-DD only, as described
             raise ApiError(400, "field.date_invalid", field="current_on")
     search = request.args.get("search", "")
     if len(search) > 100:
