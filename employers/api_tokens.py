@@ -66,6 +66,13 @@ class ApiToken(Base):
         return f"api:{self.employer_id}:{self.name}"
 
 
+def readable_actor(label: str) -> str:
+    """Who acted, as a person reads it: a token's label ``api:<employer>:<name>`` is ``<name> (API)``."""
+    prefix, _, rest = label.partition(":")
+    employer, _, name = rest.partition(":")
+    return f"{name} (API)" if prefix == "api" and employer.isdigit() and name else label
+
+
 def _aware(moment: dt.datetime) -> dt.datetime:
     # SQLite gives naive datetimes back; every stored time is UTC.
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)

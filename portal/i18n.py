@@ -22,6 +22,7 @@ from flask_babel import Babel, format_currency, format_date, format_datetime, fo
 from flask_login import current_user
 
 from common.period import Period
+from employers.api_tokens import readable_actor
 from notifications.i18n import TRANSLATIONS_DIR
 
 SUPPORTED = ("en", "lo", "tg", "ru")
@@ -114,6 +115,7 @@ def init_i18n(app: Flask) -> None:
     app.config["WTF_I18N_ENABLED"] = False  # our forms supply their own translations (PortalForm.Meta)
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["actor"] = readable_actor
     app.jinja_env.filters["period"] = period_label
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["plain_amount"] = plain_amount

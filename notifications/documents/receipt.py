@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from contributions.declarations import Declaration
 from contributions.filing import amount_charged_by
 from contributions.rules.references import body_of, format_numeric, format_rf, rf_reference
+from employers.api_tokens import readable_actor
 from employers.employers import LANGUAGES, Employer
 from notifications.documents.formatting import Item, Text, all_strings, clean, employer_items
 from notifications.documents.layout import (
@@ -189,7 +190,7 @@ def receipt_content(
         title=t(_("Declaration receipt")),
         receipt=[Item("receipt_number", t(_("Receipt number")), receipt_number),
                  Item("filed_at", t(_("Filed at")), t.moment(declaration.filed_at, scheme.time_zone)),
-                 Item("filed_by", t(_("Filed by")), clean(declaration.filed_by or ""))],
+                 Item("filed_by", t(_("Filed by")), clean(readable_actor(declaration.filed_by or "")))],
         employer_heading=t(_("Employer")), employer=employer_items(employer, t),
         declaration_heading=t(_("Declaration")), declaration=_declaration_items(declaration, t, previous_receipt),
         notes=_notes(declaration, t), totals_heading=t(_("Totals")), totals=_totals_items(declaration, t, charged),

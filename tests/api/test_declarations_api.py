@@ -397,3 +397,30 @@ def test_messages_follow_accept_language(api, api_employer, old) -> None:
     invalid = error_of(api.post(LIST, {"period": old, "lines": [{"social_security_number": "1", "gross_wage": "x"}]}),
                        400, "declaration.lines_invalid")
     assert all(re.search("[а-яА-Я]", p["message"]) for p in invalid["problems"]), invalid["problems"]
+
+
+
+def test_the_web_and_the_receipt_name_the_token_that_filed(app, api, api_employer, db) -> None:
+    """Filed through the API, a version says by which token (its name), not by a raw actor label."""
+    from decimal import Decimal
+
+    from contributions.declarations import Declaration
+    from employers.accounts import Role
+    from employers.api_tokens import readable_actor
+    from notifications.documents.receipt import receipt_content
+    from tests.functional.conftest import log_in
+
+    assert readable_actor("api:12:Payroll 1C") == "Payroll 1C (API)"
+    assert readable_actor("admin@example.test") == "admin@example.test"
+    assert readable_actor("api:x:y") == "api:x:y"
+    filed = submit(api, create(api, months_of(api_employer)[0], both_lines(api_employer))["id"])
+    record = db.get(Declaration, filed["id"])
+    assert record.filed_by.startswith("api:") and record.filed_by.endswith(":Payroll")
+    content = receipt_content(record, api_employer, charged=Decimal(0), language="en")
+    assert {item.key: item.value for item in content.receipt}["filed_by"] == "Payroll (API)"
+    admin = factories.user(db, Role.EMPLOYER_ADMIN, employer_id=api_employer.id)
+    db.commit()
+    browser = app.test_client()
+    assert log_in(browser, admin.email).status_code == 302
+    page = browser.get(f"/employer/declarations/{record.id}").get_data(as_text=True)
+    assert "Payroll (API)" in page and record.filed_by not in page
