@@ -4,6 +4,7 @@ credit held; the payments.  Everything is summed from the ledger in SQL, one que
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -97,11 +98,22 @@ def allocations_of(session: Session, payment_id: int, employer_id: int | None) -
     """What a payment settled in one employer's account (None: every employer, for staff): (period, component,
     kind, amount), netted.  A payment assigned to one employer, undone and assigned to another has entries
     in both accounts; an employer sees only its own."""
-    query = select(LedgerEntry.period, LedgerEntry.component, LedgerEntry.kind,
-                   func.sum(LedgerEntry.credit - LedgerEntry.debit)).where(LedgerEntry.payment_id == payment_id)
+    return allocations_of_payments(session, [payment_id], employer_id).get(payment_id, [])
+
+
+def allocations_of_payments(session: Session, payment_ids: Sequence[int],
+                            employer_id: int | None) -> dict[int, list[tuple[str, str, str, Decimal]]]:
+    """``allocations_of`` for several payments in one query: payment id -> its allocations."""
+    query = select(LedgerEntry.payment_id, LedgerEntry.period, LedgerEntry.component, LedgerEntry.kind,
+                   func.sum(LedgerEntry.credit - LedgerEntry.debit)).where(LedgerEntry.payment_id.in_(payment_ids))
     if employer_id is not None:
         query = query.where(LedgerEntry.employer_id == employer_id)
     rows = session.execute(query
-                           .group_by(LedgerEntry.period, LedgerEntry.component, LedgerEntry.kind)
-                           .order_by(LedgerEntry.period, LedgerEntry.component))
-    return [(period, component, kind, Decimal(amount)) for period, component, kind, amount in rows if amount]
+                           .group_by(LedgerEntry.payment_id, LedgerEntry.period, LedgerEntry.component,
+                                     LedgerEntry.kind)
+                           .order_by(LedgerEntry.payment_id, LedgerEntry.period, LedgerEntry.component))
+    found: dict[int, list[tuple[str, str, str, Decimal]]] = {}
+    for payment_id, period, component, kind, amount in rows:
+        if amount:
+            found.setdefault(payment_id, []).append((period, component, kind, Decimal(amount)))
+    return found

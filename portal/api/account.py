@@ -8,7 +8,7 @@ from decimal import Decimal
 from flask import abort
 from sqlalchemy import select
 
-from contributions.account import account_periods, allocations_of, credit_held
+from contributions.account import account_periods, allocations_of_payments, credit_held
 from contributions.arrears import arrears_lines
 from contributions.ledger import balance_of
 from contributions.payments import Payment
@@ -48,21 +48,22 @@ def account():
                     for p in periods]})
 
 
-def payment_json(payment: Payment) -> dict:
-    return {"id": payment.id, "value_date": payment.value_date, "booking_date": payment.booking_date,
-            "amount": amount(payment.amount), "currency": payment.currency, "channel": payment.channel,
-            "status": payment.status, "transaction_id": payment.transaction_id,
-            "declaration_id": payment.declaration_id,
-            "allocations": [{"period": period, "component": component, "kind": kind, "amount": amount(value)}
-                            for period, component, kind, value in allocations_of(session(), payment.id,
-                                                                                 employer().id)]}
+def payments_json(payments: list[Payment]) -> list[dict]:
+    settled = allocations_of_payments(session(), [p.id for p in payments], employer().id)
+    return [{"id": payment.id, "value_date": payment.value_date, "booking_date": payment.booking_date,
+             "amount": amount(payment.amount), "currency": payment.currency, "channel": payment.channel,
+             "status": payment.status, "transaction_id": payment.transaction_id,
+             "declaration_id": payment.declaration_id,
+             "allocations": [{"period": period, "component": component, "kind": kind, "amount": amount(value)}
+                             for period, component, kind, value in settled.get(payment.id, [])]}
+            for payment in payments]
 
 
 @bp.route("/payments")
 @api_call()
 def payments():
     return page_of(select(Payment).where(Payment.employer_id == employer().id)
-                   .order_by(Payment.value_date.desc(), Payment.id.desc()), payment_json)
+                   .order_by(Payment.value_date.desc(), Payment.id.desc()), payments_json)
 
 
 @bp.route("/payments/<id:payment_id>")
@@ -71,4 +72,4 @@ def payment(payment_id: int):
     found = session().get(Payment, payment_id)
     if found is None or found.employer_id != employer().id:
         abort(404)
-    return json_response(payment_json(found))
+    return json_response(payments_json([found])[0])

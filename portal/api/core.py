@@ -288,12 +288,13 @@ def object_field(body: dict, name: str) -> dict[str, Any]:
     return value
 
 
-def page_of(query: Select, item: Callable[[Any], dict]) -> Response:
-    """One page of ``query`` (ordered) as ``{"items", "limit", "offset", "next_offset"}``: a row more than the
-    page is read to know whether another page follows."""
+def page_of(query: Select, items: Callable[[list[Any]], list[dict]]) -> Response:
+    """One page of ``query`` (ordered) as ``{"items", "limit", "offset", "next_offset"}``; ``items`` turns the
+    page's rows into JSON all at once (so what they need is read in one query, not one per row).  A row more
+    than the page is read to know whether another page follows."""
     limit, offset = page_args()
     rows = list(session().scalars(query.limit(limit + 1).offset(offset)).unique())
-    return json_response({"items": [item(row) for row in rows[:limit]], "limit": limit, "offset": offset,
+    return json_response({"items": items(rows[:limit]), "limit": limit, "offset": offset,
                           "next_offset": offset + limit if len(rows) > limit else None})
 
 

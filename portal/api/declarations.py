@@ -7,6 +7,8 @@ filed.  A line's ``row`` in an error is its 1-based position in the request's ``
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import Response, abort, current_app, request, url_for
 from sqlalchemy import select
 
@@ -15,7 +17,7 @@ from common.period import Period
 from contributions.declarations import Declaration, DeclarationLine, declaration_of, draft_of, versions_of
 from contributions.draft_check import check_draft
 from contributions.drafts import check_period, discard_draft, open_draft, period_rules, replace_lines
-from contributions.filing import amount_charged_by, file_nil, rf_of, submit_declaration
+from contributions.filing import amounts_charged_by, file_nil, rf_of, submit_declaration
 from contributions.rules.declaration_lines import LINE_FIELDS
 from employers.registration import local_today
 from portal.api import bp
@@ -40,8 +42,12 @@ from portal.notices import declaration_filed, outbox_ids
 from portal.web import now
 
 
-def declaration_json(record: Declaration) -> dict:
+def declaration_json(record: Declaration, charged: dict[int, Decimal] | None = None) -> dict:
+    """A declaration as the API shows it; ``charged`` holds what filed versions charged, read for a whole page
+    at once (else read for this one)."""
     filed = record.status != "draft"
+    if filed and charged is None:
+        charged = amounts_charged_by(session(), [record.id])
     return {"id": record.id, "period": record.period, "status": record.status, "kind": record.kind,
             "version": record.version, "revision": record.revision, "is_nil": record.is_nil,
             "nil_reason": record.nil_reason, "currency": record.currency, "line_count": record.line_count,
@@ -50,7 +56,7 @@ def declaration_json(record: Declaration) -> dict:
                        "employer_share": amount(record.total_employer), "total": amount(record.total)},
             "due_date": record.due_date, "is_late": record.is_late, "receipt_number": record.receipt_number,
             "payment_reference": record.payment_reference, "rf_reference": rf_of(record) if filed else None,
-            "amount_charged": amount(amount_charged_by(session(), record.id)) if filed else None,
+            "amount_charged": amount(charged[record.id]) if filed else None,
             "previous_id": record.previous_id, "filed_at": record.filed_at, "filed_by": record.filed_by}
 
 
@@ -119,7 +125,12 @@ def declarations():
     query = select(Declaration).where(Declaration.employer_id == employer().id)
     if request.args.get("period"):
         query = query.where(Declaration.period == str(_period(request.args["period"])))
-    return page_of(query.order_by(Declaration.period.desc(), Declaration.id.desc()), declaration_json)
+    return page_of(query.order_by(Declaration.period.desc(), Declaration.id.desc()), declarations_json)
+
+
+def declarations_json(records: list[Declaration]) -> list[dict]:
+    charged = amounts_charged_by(session(), [r.id for r in records if r.status != "draft"])
+    return [declaration_json(record, charged) for record in records]
 
 
 @bp.route("/declarations", methods=["POST"])
@@ -181,7 +192,7 @@ def _line_json(line: DeclarationLine) -> dict:
 def lines(declaration_id: int):
     record = _declaration(declaration_id)
     return page_of(select(DeclarationLine).where(DeclarationLine.declaration_id == record.id)
-                   .order_by(DeclarationLine.id), _line_json)
+                   .order_by(DeclarationLine.id), lambda rows: [_line_json(line) for line in rows])
 
 
 @bp.route("/declarations/<id:declaration_id>/lines", methods=["PUT"])
@@ -251,4 +262,4 @@ def period(period: str):
         abort(404)
     return json_response({"period": str(value), "due_date": period_rules(db, found, value).due_date,
                           "draft": (lambda d: declaration_json(d) if d else None)(draft_of(db, found.id, value)),
-                          "versions": [declaration_json(v) for v in versions_of(db, found.id, value)]})
+                          "versions": declarations_json(versions_of(db, found.id, value))})

@@ -71,7 +71,8 @@ def workers():
     search = request.args.get("search", "")
     if len(search) > 100:
         raise ApiError(400, "field.too_long", field="search")
-    return page_of(worker_query(employer().id, search=search, current_on=current_on), worker_json)
+    return page_of(worker_query(employer().id, search=search, current_on=current_on),
+                   lambda rows: [worker_json(job) for job in rows])
 
 
 @bp.route("/workers", methods=["POST"])
