@@ -246,3 +246,8 @@ def test_the_demo_gives_the_lao_company_one_write_token(db) -> None:
     assert [(row.name, row.scope, row.status_on(NOW)) for row in rows] == [(DEMO_TOKEN_NAME, "write", "active")]
     company = db.get(Employer, rows[0].employer_id)
     assert company.scheme_code == "LA-LSSO" and rows[0].created_by == "lao.admin@demo.example"
+    assert rows[0].created_at < rows[0].last_used_at <= NOW  # the payroll program has been using it
+    from common.audit import AuditEvent
+
+    calls = db.scalars(select(AuditEvent).where(AuditEvent.action == "api.call")).all()
+    assert len(calls) == 3 and {call.actor_label for call in calls} == {rows[0].label}
