@@ -96,6 +96,9 @@ def create_api_token(session: Session, employer: Employer, *, name: str, scope: 
         raise DomainError("api_token.expiry_unknown")
     if employer.status != "active":
         raise DomainError("employer.not_active")
+    # The employer's row is locked while its tokens are counted and named: two creations at once cannot both
+    # pass the limit or take the same name (SQLite serialises writers by itself).
+    session.get(Employer, employer.id, with_for_update=True, populate_existing=True)
     active = [t for t in tokens_of(session, employer.id) if t.status_on(now) == "active"]
     if len(active) >= MAX_ACTIVE:
         raise DomainError("api_token.too_many", limit=MAX_ACTIVE)

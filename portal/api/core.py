@@ -163,7 +163,13 @@ def _bearer() -> str:
 def authenticate_call(view: Callable) -> Response | None:
     """Before an API view: the token, its employer and scope; for a write, the idempotency key (a repeat
     answers here, with the first answer)."""
-    row = authenticate(session(), _bearer(), now=now())
+    try:
+        row = authenticate(session(), _bearer(), now=now())
+    except DomainError:
+        # Never the token itself: where the refused call came from, so that guessing shows in the logs.
+        current_app.logger.warning("API call refused (no valid token) from %s: %s %s", request.remote_addr,
+                                   request.method, request.path)
+        raise
     g.api_token = row
     found = session().get(Employer, row.employer_id)
     if found is None or not found.is_registered:

@@ -59,3 +59,11 @@ def test_a_line_value_too_long_is_named_too_long(api, api_employer) -> None:
     response = api.post("/declarations", {"period": months_of(api_employer)[0], "lines": [
         {"social_security_number": "1" * 101, "gross_wage": "1000"}]})
     error(response, 400, "field.too_long", field="social_security_number", row=1)
+
+
+def test_a_refused_token_is_logged_with_its_address_never_the_token(client, caplog) -> None:
+    with caplog.at_level("WARNING"):
+        client.get("/api/v1/employer", headers={"Authorization": "Bearer ocp_secret_guess"})
+    refused = [r.getMessage() for r in caplog.records if "no valid token" in r.getMessage()]
+    assert refused and "127.0.0.1" in refused[0] and "/api/v1/employer" in refused[0]
+    assert "ocp_secret_guess" not in caplog.text
