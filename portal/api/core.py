@@ -167,7 +167,7 @@ def authenticate_call(view: Callable) -> Response | None:
         row = authenticate(session(), _bearer(), now=now())
     except DomainError:
         # Never the token itself: where the refused call came from, so that guessing shows in the logs.
-        current_app.logger.warning("API call refused (no valid token) from %s: %s %s", request.remote_addr,
+        current_app.logger.warning("API call refused (no valid token) from %s: %s %r", request.remote_addr,
                                    request.method, request.path)
         raise
     g.api_token = row
