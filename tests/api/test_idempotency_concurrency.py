@@ -10,7 +10,6 @@ other and the test checks the same outcome.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import uuid
 from collections.abc import Callable
 
@@ -27,6 +26,7 @@ from employers.api_tokens import create_api_token
 from employers.persons import Employment
 from tests import factories
 from tests.api.conftest import REGISTERED
+from tests.concurrency import at_once
 from tests.conftest import migrated_database
 
 
@@ -56,32 +56,8 @@ def committing(database_url, tmp_path, app_config, instance_path):
 
 
 def _at_once(engine, app, call: Callable) -> list:
-    """``call(client)`` in two threads released together; each thread has its own test client (and so its
-    own request and session).  On SQLite the two run one after the other."""
-    serialise = engine.dialect.name == "sqlite"
-    start, lock = threading.Barrier(2), threading.Lock()
-    answers: list = []
-
-    def run() -> None:
-        client = app.test_client()
-        start.wait()
-        try:
-            if serialise:
-                lock.acquire()
-            answers.append(call(client))
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertions below
-            answers.append(exc)
-        finally:
-            if serialise:
-                lock.release()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a request is still waiting"
-    return answers
+    """``call(client)`` twice at once, each with its own test client (and so its own request and session)."""
+    return at_once(engine, lambda: call(app.test_client()))
 
 
 def _one_did_it_one_replayed(answers: list) -> None:

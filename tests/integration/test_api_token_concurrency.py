@@ -7,7 +7,6 @@ the other and the test checks the same outcome."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 from sqlalchemy.orm import Session
 
@@ -15,6 +14,7 @@ from common.errors import DomainError
 from employers.api_tokens import create_api_token, tokens_of
 from employers.employers import Employer
 from tests import factories
+from tests.concurrency import at_once
 from tests.conftest import migrated_database
 
 
@@ -23,30 +23,15 @@ def test_two_creations_at_once_of_the_same_name_give_one_token(database_url, tmp
         with Session(engine) as session:
             employer_id = factories.employer(session).id
             session.commit()
-        serialise = engine.dialect.name == "sqlite"
-        start, lock, results = threading.Barrier(2), threading.Lock(), []
 
-        def create() -> None:
-            start.wait()
-            try:
-                if serialise:
-                    lock.acquire()
-                with Session(engine) as session:
-                    create_api_token(session, session.get(Employer, employer_id), name="Payroll", scope="write",
-                                     days=90, actor=factories.ACTOR, now=dt.datetime.now(dt.UTC))
-                    session.commit()
-                    results.append("created")
-            except DomainError as error:
-                results.append(error.code)
-            finally:
-                if serialise:
-                    lock.release()
+        def create() -> str:
+            with Session(engine) as session:
+                create_api_token(session, session.get(Employer, employer_id), name="Payroll", scope="write",
+                                 days=90, actor=factories.ACTOR, now=dt.datetime.now(dt.UTC))
+                session.commit()
+            return "created"
 
-        threads = [threading.Thread(target=create) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
+        results = [r.code if isinstance(r, DomainError) else r for r in at_once(engine, create)]
         assert sorted(results) == ["api_token.name_taken", "created"]
         with Session(engine) as session:
             assert [row.name for row in tokens_of(session, employer_id)] == ["Payroll"]

@@ -8,7 +8,6 @@ outcome: the second request finds the work done and writes nothing.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable
 
 import pytest
@@ -22,6 +21,7 @@ from contributions.filing import file_nil, submit_declaration
 from contributions.ledger import LedgerEntry
 from employers.employers import Employer
 from tests import factories
+from tests.concurrency import at_once
 from tests.conftest import migrated_database
 
 NOW = dt.datetime(2026, 5, 12, 3, 0, tzinfo=dt.UTC)
@@ -39,40 +39,21 @@ def engine_with_employer(database_url, tmp_path):
         yield engine, employer_id
 
 
-def _twice(engine, action: Callable[[Session, Employer], object]) -> tuple[list[object], Callable[[int], None]]:
-    serialise = engine.dialect.name == "sqlite"
-    start, lock = threading.Barrier(2), threading.Lock()
-    results: list[object] = []
+def _twice(engine, employer_id: int, action: Callable[[Session, Employer], object]) -> list[object]:
+    """``action`` in two sessions at once, each committing what it did."""
+    def run() -> object:
+        with Session(engine) as session:
+            result = action(session, session.get(Employer, employer_id))
+            session.commit()
+            return result
 
-    def run(employer_id: int) -> None:
-        start.wait()
-        try:
-            if serialise:
-                lock.acquire()
-            with Session(engine) as session:
-                results.append(action(session, session.get(Employer, employer_id)))
-                session.commit()
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
-            results.append(exc)
-        finally:
-            if serialise:
-                lock.release()
-
-    return results, run
-
-
-def _in_threads(run, employer_id: int) -> None:
-    threads = [threading.Thread(target=run, args=(employer_id,)) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    return at_once(engine, run)
 
 
 def test_two_requests_opening_the_same_period_share_one_draft(engine_with_employer) -> None:
     engine, employer_id = engine_with_employer
-    results, run = _twice(engine, lambda s, e: open_draft(s, e, Period(2026, 4), actor=factories.ACTOR, now=NOW).id)
-    _in_threads(run, employer_id)
+    results = _twice(engine, employer_id,
+                     lambda s, e: open_draft(s, e, Period(2026, 4), actor=factories.ACTOR, now=NOW).id)
     assert len(results) == 2 and all(isinstance(r, int) for r in results), results
     assert results[0] == results[1]
     with Session(engine) as session:
@@ -85,9 +66,8 @@ def test_two_submissions_of_the_same_draft_file_it_once(engine_with_employer) ->
         draft_id = open_draft(session, session.get(Employer, employer_id), Period(2026, 4), actor=factories.ACTOR,
                               now=NOW).id
         session.commit()
-    results, run = _twice(engine, lambda s, e: submit_declaration(s, e, draft_id, revision=None,
-                                                                  actor=factories.ACTOR, now=NOW).created)
-    _in_threads(run, employer_id)
+    results = _twice(engine, employer_id, lambda s, e: submit_declaration(
+        s, e, draft_id, revision=None, actor=factories.ACTOR, now=NOW).created)
     assert sorted(results, key=str) == [False, True], results
     with Session(engine) as session:
         filed = session.get(Declaration, draft_id)
@@ -99,9 +79,8 @@ def test_two_submissions_of_the_same_draft_file_it_once(engine_with_employer) ->
 
 def test_two_identical_nil_declarations_at_once_file_one(engine_with_employer) -> None:
     engine, employer_id = engine_with_employer
-    results, run = _twice(engine, lambda s, e: file_nil(s, e, Period(2026, 4), "Closed", actor=factories.ACTOR,
-                                                        now=NOW).created)
-    _in_threads(run, employer_id)
+    results = _twice(engine, employer_id, lambda s, e: file_nil(
+        s, e, Period(2026, 4), "Closed", actor=factories.ACTOR, now=NOW).created)
     assert sorted(results, key=str) == [False, True], results  # the second finds it filed
     with Session(engine) as session:
         filed = session.scalars(select(Declaration).where(Declaration.status != "draft")).all()

@@ -9,7 +9,6 @@ outcome.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -26,6 +25,7 @@ from contributions.jobs import JobRun
 from contributions.ledger import LedgerEntry
 from portal.jobs import NIGHTLY, run_job
 from tests import factories
+from tests.concurrency import at_once
 from tests.conftest import migrated_database
 
 NOW = dt.datetime(2026, 6, 1, 3, 0, tzinfo=dt.UTC)
@@ -74,27 +74,8 @@ def _run_nightly(factory, as_of: dt.date) -> None:
 
 def test_two_overlapping_runs_post_once(engine) -> None:
     factory = sessionmaker(engine)
-    serialise = engine.dialect.name == "sqlite"
-    start, lock, errors = threading.Barrier(2), threading.Lock(), []
-
-    def night() -> None:
-        start.wait()
-        try:
-            if serialise:
-                lock.acquire()
-            _run_nightly(factory, AS_OF)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            if serialise:
-                lock.release()
-
-    threads = [threading.Thread(target=night) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == []
+    results = at_once(engine, lambda: _run_nightly(factory, AS_OF), timeout=120)
+    assert results == [None, None]
     twice = _state(engine)
     components = {component for _e, _p, component, _a in twice[0]}
     assert {"assessment", "fine", "interest"} <= components
